@@ -3,6 +3,7 @@ package router
 import (
 	"bytes"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/url"
@@ -71,6 +72,10 @@ func (rt *Router) forwardToKumo(w http.ResponseWriter, req *request, observe fun
 	}
 	for _, h := range hopHeaders {
 		w.Header().Del(h)
+	}
+	// DynamoDB's CRC32 covers the body kumo wrote, not the rewritten one.
+	if h := w.Header().Get("X-Amz-Crc32"); h != "" {
+		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
