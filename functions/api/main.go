@@ -2,17 +2,24 @@
 // and AWS clients to shared/api and starts the Lambda runtime.
 //
 // Environment: TABLE_NAME (required), SECRET_PREFIX, PLATFORM_ACCOUNT_ID,
-// LOG_LEVEL; AWS_ENDPOINT_URL points every client at a local cloud.
+// LOG_LEVEL; the cluster workflows: PROVISION_STATE_MACHINE_ARN,
+// DELETE_STATE_MACHINE_ARN, FORCE_DELETE_DELAY (a Go duration, default
+// 15m), SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, FORCE_DELETE_UNLOCK_ARN.
+// AWS_ENDPOINT_URL points every client at a local cloud.
 package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/clusterforge/clusterforge/shared/api"
 	"github.com/clusterforge/clusterforge/shared/cloud"
 	"github.com/clusterforge/clusterforge/shared/store"
@@ -25,17 +32,51 @@ func main() {
 		log.Error("TABLE_NAME is not set")
 		os.Exit(1)
 	}
+	delay, err := forceDeleteDelay(os.Getenv("FORCE_DELETE_DELAY"))
+	if err != nil {
+		log.Error("bad configuration", "err", err)
+		os.Exit(1)
+	}
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		log.Error("load AWS config", "err", err)
 		os.Exit(1)
 	}
+	secrets := store.NewSecrets(secretsmanager.NewFromConfig(cfg), os.Getenv("SECRET_PREFIX"))
+	st := store.New(dynamodb.NewFromConfig(cfg), table).WithSecrets(secrets)
+	// One session cache for validation and dry runs: they share the
+	// per-account request budgets and assumed-role credentials.
+	sessions := cloud.NewSessionCache(cfg, cloud.DefaultRateLimits)
 	handler := api.New(api.Deps{
-		Store:             store.New(dynamodb.NewFromConfig(cfg), table),
-		Secrets:           store.NewSecrets(secretsmanager.NewFromConfig(cfg), os.Getenv("SECRET_PREFIX")),
-		Validator:         cloud.NewValidator(cfg),
-		PlatformAccountID: os.Getenv("PLATFORM_ACCOUNT_ID"),
-		Logger:            log,
+		Store:                    st,
+		Secrets:                  secrets,
+		Validator:                cloud.NewValidator(cfg, cloud.WithSessionCache(sessions)),
+		PlatformAccountID:        os.Getenv("PLATFORM_ACCOUNT_ID"),
+		Logger:                   log,
+		ProvisionStateMachineARN: os.Getenv("PROVISION_STATE_MACHINE_ARN"),
+		DeleteStateMachineARN:    os.Getenv("DELETE_STATE_MACHINE_ARN"),
+		Executions:               api.SFNExecutions{Client: sfn.NewFromConfig(cfg)},
+		Schedules: api.EventBridgeSchedules{Client: scheduler.NewFromConfig(cfg), Target: api.SchedulerTarget{
+			Group:     os.Getenv("SCHEDULE_GROUP"),
+			RoleARN:   os.Getenv("SCHEDULER_ROLE_ARN"),
+			TargetARN: os.Getenv("FORCE_DELETE_UNLOCK_ARN"),
+		}},
+		ForceDeleteDelay: delay,
+		Quotas:           api.SessionQuotas{Sessions: sessions},
+		// Scanner: until shared/cloud's leftover finders are adapted to
+		// api.LeftoverScanner, force delete reports the ledger's leftovers.
 	})
 	lambda.Start(handler.Handle)
+}
+
+// forceDeleteDelay parses FORCE_DELETE_DELAY; empty means the default.
+func forceDeleteDelay(v string) (time.Duration, error) {
+	if v == "" {
+		return api.DefaultForceDeleteDelay, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("FORCE_DELETE_DELAY=%q: want a positive Go duration such as 15m", v)
+	}
+	return d, nil
 }

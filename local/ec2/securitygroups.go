@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -212,7 +213,13 @@ func (s *Service) parsePermissions(r *request) ([]sgRule, error) {
 
 func permissionBase(p url.Values) (sgRule, error) {
 	protocols := map[string]string{"-1": "-1", "all": "-1", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "1": "icmp"}
-	proto, ok := protocols[strings.ToLower(p.Get("IpProtocol"))]
+	raw := strings.ToLower(p.Get("IpProtocol"))
+	proto, ok := protocols[raw]
+	if n, err := strconv.Atoi(raw); !ok && err == nil && n >= 0 && n <= 255 {
+		// AWS takes any IP protocol number (e.g. 4, IP-in-IP for CNIs);
+		// ports do not apply to those.
+		return sgRule{protocol: raw, fromPort: -1, toPort: -1}, nil
+	}
 	if !ok {
 		return sgRule{}, errBadRequest("InvalidParameterValue", "Invalid value '%s' for IP protocol. Unknown protocol.", p.Get("IpProtocol"))
 	}

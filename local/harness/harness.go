@@ -37,13 +37,13 @@ type CustomerAccount struct {
 
 // Options says which binaries to run and how.
 type Options struct {
-	Root          string   // repository root; defaults to CLUSTERFORGE_ROOT or the git top level
-	Bin           string   // directory with localcloud and functions/; defaults to <Root>/bin
-	ExtraArgs     []string // more localcloud flags, e.g. --time-scale=0.02
-	Env           []string // more environment for the launcher
-	Log           io.Writer
-	StartTimeout  time.Duration
-	LogDir        string // where the launcher writes its and the Lambdas' logs
+	Root         string   // repository root; defaults to CLUSTERFORGE_ROOT or the git top level
+	Bin          string   // directory with localcloud and functions/; defaults to <Root>/bin
+	ExtraArgs    []string // more localcloud flags, e.g. --time-scale=0.02
+	Env          []string // more environment for the launcher
+	Log          io.Writer
+	StartTimeout time.Duration
+	LogDir       string // where the launcher writes its and the Lambdas' logs
 }
 
 // Cloud is a running local cloud.

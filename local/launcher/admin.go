@@ -14,12 +14,16 @@ import (
 // account quotas and spot prices, and new simulated accounts.
 func (c *Cloud) adminHandlers() map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET /faults":                      http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, c.Faults.Rules()) }),
-		"POST /faults":                     http.HandlerFunc(c.addFault),
-		"DELETE /faults":                   http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.Faults.Clear(); w.WriteHeader(http.StatusNoContent) }),
-		"DELETE /faults/{id}":              http.HandlerFunc(c.removeFault),
-		"GET /calls":                       http.HandlerFunc(c.listCalls),
-		"DELETE /calls":                    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.Calls.Reset(); c.Limits.Reset(); w.WriteHeader(http.StatusNoContent) }),
+		"GET /faults":         http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, c.Faults.Rules()) }),
+		"POST /faults":        http.HandlerFunc(c.addFault),
+		"DELETE /faults":      http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.Faults.Clear(); w.WriteHeader(http.StatusNoContent) }),
+		"DELETE /faults/{id}": http.HandlerFunc(c.removeFault),
+		"GET /calls":          http.HandlerFunc(c.listCalls),
+		"DELETE /calls": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c.Calls.Reset()
+			c.Limits.Reset()
+			w.WriteHeader(http.StatusNoContent)
+		}),
 		"GET /clock":                       http.HandlerFunc(c.clock),
 		"PUT /accounts/{id}/quotas":        http.HandlerFunc(c.setQuotas),
 		"PUT /accounts/{id}/spotprices":    http.HandlerFunc(c.setSpotPrice),

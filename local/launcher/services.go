@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,6 +120,8 @@ func (c *Cloud) functionEnv() map[string]string {
 		"FORCE_DELETE_UNLOCK_ARN":     functionARN("forcedelete-unlock"),
 		"FORCE_DELETE_DELAY":          c.opts.ForceDeleteDelay.String(),
 		"LOG_LEVEL":                   "info",
+		// Wait-loop deadlines are wall-clock; AWS time runs faster here.
+		"WAIT_DEADLINE_SCALE": strconv.FormatFloat(c.opts.TimeScale, 'f', -1, 64),
 	}
 }
 

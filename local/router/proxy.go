@@ -74,7 +74,9 @@ func (rt *Router) forwardToKumo(w http.ResponseWriter, req *request, observe fun
 		w.Header().Del(h)
 	}
 	// DynamoDB's CRC32 covers the body kumo wrote, not the rewritten one.
-	if h := w.Header().Get("X-Amz-Crc32"); h != "" {
+	// AWS always sends it, and the Go SDK checks it even when it is absent
+	// (then against 0, logging "did not match expected checksum").
+	if w.Header().Get("X-Amz-Crc32") != "" || req.call.Service == "dynamodb" {
 		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/clusterforge/clusterforge/shared/cloud"
 	"github.com/clusterforge/clusterforge/shared/domain"
+	"github.com/clusterforge/clusterforge/shared/pricing"
 	"github.com/clusterforge/clusterforge/shared/store"
 )
 
@@ -78,13 +79,38 @@ type Deps struct {
 	PlatformAccountID string
 	Logger            *slog.Logger
 	Now               func() time.Time
+
+	// Clusters persists clusters; nil means Store, when it implements
+	// ClusterStore (*store.Store does).
+	Clusters ClusterStore
+	// The cluster workflows (PROVISION_STATE_MACHINE_ARN,
+	// DELETE_STATE_MACHINE_ARN) and how they are started and stopped.
+	// Cluster routes answer 501 without Executions and Schedules.
+	ProvisionStateMachineARN string
+	DeleteStateMachineARN    string
+	Executions               Executions
+	// Schedules unlock force delete ForceDeleteDelay (FORCE_DELETE_DELAY,
+	// default DefaultForceDeleteDelay) after a deletion began; where they
+	// live and what they invoke is the implementation's (SchedulerTarget).
+	Schedules        Schedules
+	ForceDeleteDelay time.Duration
+	// Quotas reads quota headroom for dry runs; nil reports them unavailable.
+	Quotas QuotaChecker
+	// Scanner finds force-deleted clusters' leftovers in the account; nil
+	// falls back to the ledger.
+	Scanner LeftoverScanner
+	// Catalog validates, plans and prices clusters; nil means pricing.Default().
+	Catalog domain.PriceCatalog
 }
 
 // Handler serves API Gateway HTTP API (payload v2) events.
 type Handler struct {
-	deps Deps
-	log  *slog.Logger
-	now  func() time.Time
+	deps             Deps
+	log              *slog.Logger
+	now              func() time.Time
+	clusters         ClusterStore
+	catalog          domain.PriceCatalog
+	forceDeleteDelay time.Duration
 }
 
 // New returns a Handler; Logger and Now default to slog.Default and time.Now.
@@ -95,6 +121,18 @@ func New(deps Deps) *Handler {
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	h.clusters = deps.Clusters
+	if cs, ok := deps.Store.(ClusterStore); ok && h.clusters == nil {
+		h.clusters = cs
+	}
+	h.catalog = deps.Catalog
+	if h.catalog == nil {
+		h.catalog = pricing.Default()
+	}
+	h.forceDeleteDelay = deps.ForceDeleteDelay
+	if h.forceDeleteDelay <= 0 {
+		h.forceDeleteDelay = DefaultForceDeleteDelay
 	}
 	return h
 }

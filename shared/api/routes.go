@@ -32,6 +32,13 @@ var routeTable = []*route{
 	{method: "POST", path: "/v1/clusterprofiles", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).createClusterProfile},
 	{method: "GET", path: "/v1/clusterprofiles", minRole: RoleViewer, handle: (*Handler).listClusterProfiles},
 	{method: "GET", path: "/v1/clusterprofiles/{id}", minRole: RoleViewer, handle: (*Handler).getClusterProfile},
+	{method: "POST", path: "/v1/clusters", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).createCluster},
+	{method: "GET", path: "/v1/clusters", minRole: RoleViewer, handle: (*Handler).listClusters},
+	{method: "GET", path: "/v1/clusters/{id}", minRole: RoleViewer, handle: (*Handler).getCluster},
+	{method: "DELETE", path: "/v1/clusters/{id}", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).deleteCluster},
+	// Force delete abandons resources in the customer's account: admins only.
+	{method: "POST", path: "/v1/clusters/{id}/forcedelete", minRole: RoleProjectAdmin, idempotent: true, handle: (*Handler).forceDeleteCluster},
+	{method: "POST", path: "/v1/clusters/{id}/retry", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).retryCluster},
 }
 
 // Routes returns the API Gateway route keys ("GET /v1/cloudaccounts/{id}")

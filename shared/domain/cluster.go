@@ -155,11 +155,18 @@ type Cluster struct {
 	Status        ClusterStatus `json:"status"`
 	StatusMessage string        `json:"statusMessage,omitempty"`
 	Version       int64         `json:"version"` // optimistic-locking counter
-	CreatedAt     time.Time     `json:"createdAt"`
-	DeletingSince *time.Time    `json:"deletingSince,omitempty"`
-	Progress      int           `json:"progress"` // 0–100
-	Tasks         []Task        `json:"tasks,omitempty"`
-	Resources     []Resource    `json:"resources,omitempty"`
+	// Generation counts the workflow executions started for the cluster
+	// (provision, delete, retries); it is the ClusterRef generation, names
+	// the execution (<id>-<generation>) and goes into ClientTokens.
+	Generation int `json:"generation"`
+	// ExecutionARN is the Step Functions execution of the current
+	// generation, so a later request can stop it.
+	ExecutionARN  string     `json:"executionArn,omitempty"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	DeletingSince *time.Time `json:"deletingSince,omitempty"`
+	Progress      int        `json:"progress"` // 0–100
+	Tasks         []Task     `json:"tasks,omitempty"`
+	Resources     []Resource `json:"resources,omitempty"`
 	// NodePools shadows ClusterSpec.NodePools in JSON (the shallower field
 	// wins), so the answer's "nodePools" carry their nodes as DESIGN §3 shows
 	// while c.ClusterSpec.NodePools stays the stored request. Build it with

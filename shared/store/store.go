@@ -39,6 +39,8 @@ type DynamoDBAPI interface {
 type Store struct {
 	db    DynamoDBAPI
 	table string
+	// secrets reads access keys for AccountAccess; set with WithSecrets.
+	secrets *Secrets
 	// Now is the clock for timestamps and idempotency expiry; tests replace it.
 	Now func() time.Time
 }

@@ -26,11 +26,11 @@ type ClusterRef struct {
 
 // Input is what every Task state passes (see the ASL's Parameters).
 type Input struct {
-	Action  string        `json:"action"`
-	Cluster ClusterRef    `json:"cluster"`
-	AZ      string        `json:"az,omitempty"`
-	Pool    string        `json:"pool,omitempty"`
-	Error   *StatesError  `json:"error,omitempty"` // set for markFailed / markDeletionStuck
+	Action  string       `json:"action"`
+	Cluster ClusterRef   `json:"cluster"`
+	AZ      string       `json:"az,omitempty"`
+	Pool    string       `json:"pool,omitempty"`
+	Error   *StatesError `json:"error,omitempty"` // set for markFailed / markDeletionStuck
 }
 
 // StatesError is what a Catch puts at ResultPath: the error name and cause.

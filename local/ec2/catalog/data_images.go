@@ -59,6 +59,8 @@ var imageTable = []imageSpec{
 	{capaFamily, "capa-ami-ubuntu-22.04-v1.31.2-1730000000", "x86_64", "2024-10-27T03:33:20.000Z", "Cluster API AMI - Ubuntu 22.04 - Kubernetes v1.31.2"},
 	{capaFamily, "capa-ami-ubuntu-24.04-v1.31.2-1730000000", "x86_64", "2024-10-27T03:33:20.000Z", "Cluster API AMI - Ubuntu 24.04 - Kubernetes v1.31.2"},
 	{capaFamily, "capa-ami-ubuntu-24.04-v1.31.2-1731000000", "x86_64", "2024-11-07T17:20:00.000Z", "Cluster API AMI - Ubuntu 24.04 - Kubernetes v1.31.2"},
+	{capaFamily, "capa-ami-ubuntu-24.04-v1.31.4-1734000000", "x86_64", "2024-12-12T10:40:00.000Z", "Cluster API AMI - Ubuntu 24.04 - Kubernetes v1.31.4"},
+	{capaFamily, "capa-ami-ubuntu-24.04-v1.32.0-1734600000", "x86_64", "2024-12-19T09:20:00.000Z", "Cluster API AMI - Ubuntu 24.04 - Kubernetes v1.32.0"},
 	{ubuntuFamily, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20241004", "x86_64", "2024-10-04T09:12:31.000Z", "Canonical, Ubuntu, 24.04, amd64 noble image"},
 	{ubuntuFamily, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20241109", "x86_64", "2024-11-09T08:05:44.000Z", "Canonical, Ubuntu, 24.04, amd64 noble image"},
 	{ubuntuFamily, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20241109", "arm64", "2024-11-09T08:06:02.000Z", "Canonical, Ubuntu, 24.04, arm64 noble image"},

@@ -66,8 +66,8 @@ func New(t testing.TB) *Env {
 	if _, err := env.DynamoDB.UpdateTimeToLive(ctx, store.TimeToLiveInput(env.Table)); err != nil {
 		t.Fatalf("enable ttl: %v", err)
 	}
-	env.Store = store.New(env.DynamoDB, env.Table)
 	env.Secrets = store.NewSecrets(env.SecretsManager, env.SecretPrefix)
+	env.Store = store.New(env.DynamoDB, env.Table).WithSecrets(env.Secrets)
 	return env
 }
 

@@ -1,0 +1,10 @@
+// Command compute is the compute task Lambda of the cluster state machines
+// (statemachines/*.asl.json, ${ComputeFunctionArn}); the actions live in shared/workflow.
+package main
+
+import (
+	"github.com/clusterforge/clusterforge/shared/workflow"
+	"github.com/clusterforge/clusterforge/shared/workflow/lambdamain"
+)
+
+func main() { lambdamain.Run(workflow.ComputeActions) }
