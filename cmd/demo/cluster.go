@@ -14,31 +14,7 @@ import (
 	"github.com/clusterforge/clusterforge/local/harness"
 )
 
-// demoRegion and the AZs of DESIGN §3's example cluster.
-const demoRegion = "eu-west-1"
-
-var demoAZs = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
-
-// demoCluster is DESIGN §3's example: 3 AZs, 3 control-plane nodes, 3
-// general workers with a label and a taint, and one spot GPU node at 60 %.
-func demoCluster(accountID, profileID string) map[string]any {
-	return map[string]any{
-		"name": "prod-eu", "description": "payments", "tags": map[string]string{"team": "pay"},
-		"profileId": profileID, "packOverrides": map[string]string{"kubernetes": "podCIDR: 192.168.0.0/16\n"},
-		"cloudAccountId": accountID, "region": demoRegion, "sshKeyName": "ops",
-		"placement": map[string]any{"type": "dynamic", "vpcCidr": "10.0.0.0/16", "azs": demoAZs, "natGateways": "perAz"},
-		"apiServer": map[string]any{"scheme": "internet-facing", "allowedCidrs": []string{"0.0.0.0/0"}},
-		"bastion":   map[string]any{"enabled": true, "instanceType": "t3.micro", "allowedCidrs": []string{"203.0.113.0/24"}},
-		"nodePools": []map[string]any{
-			{"name": "control-plane", "controlPlane": true, "size": 3, "instanceType": "m5.large", "allowWorkerCapability": false},
-			{"name": "general", "size": 3, "instanceType": "m5.large", "azs": demoAZs,
-				"labels":        map[string]string{"tier": "web"},
-				"taints":        []map[string]string{{"key": "dedicated", "value": "web", "effect": "NoSchedule"}},
-				"rollingUpdate": "expandFirst", "capacity": map[string]any{"type": "onDemand"}},
-			{"name": "gpu", "size": 1, "instanceType": "g4dn.xlarge", "capacity": map[string]any{"type": "spot", "spotMaxPricePercent": 60}},
-		},
-	}
-}
+const demoRegion = harness.ExampleRegion
 
 // clusterView is what the demo reads of GET /v1/clusters/{id}.
 type clusterView struct {
@@ -76,7 +52,7 @@ func (d *demo) createCluster(ctx context.Context) error {
 		return err
 	}
 	var c clusterView
-	if err := d.call(ctx, http.MethodPost, "/v1/clusters", demoCluster(d.account.ID, d.profile.ID), &c); err != nil {
+	if err := d.call(ctx, http.MethodPost, "/v1/clusters", harness.ExampleCluster("prod-eu", d.account.ID, d.profile.ID), &c); err != nil {
 		return err
 	}
 	d.cluster = &clusterSummary{ID: c.ID, Name: "prod-eu"}

@@ -188,28 +188,12 @@ func listSuffix(items []string) string {
 	}
 }
 
-// demoProfile is a small but realistic stack: Ubuntu, Kubernetes with its
-// network ranges as pack values, Cilium and the EBS CSI driver.
-func demoProfile() map[string]any {
-	return map[string]any{
-		"name":        "demo-ubuntu-k8s131",
-		"description": "Ubuntu 24.04, Kubernetes 1.31, Cilium, AWS EBS CSI",
-		"layers": []map[string]string{
-			{"type": "os", "name": "ubuntu", "version": "24.04"},
-			{"type": "kubernetes", "name": "kubernetes", "version": "1.31.4",
-				"values": "podCIDR: 192.168.0.0/16\nserviceCIDR: 10.96.0.0/12\n"},
-			{"type": "cni", "name": "cilium", "version": "1.16.1", "values": "ipam:\n  mode: kubernetes\n"},
-			{"type": "csi", "name": "aws-ebs-csi", "version": "1.35.0", "values": "storageClasses:\n  - name: gp3\n    default: true\n"},
-		},
-	}
-}
-
 func (d *demo) createProfile(ctx context.Context) error {
 	var p struct {
 		ID, Name string
 		Layers   []struct{ Type, Name, Version string }
 	}
-	if err := d.call(ctx, http.MethodPost, "/v1/clusterprofiles", demoProfile(), &p); err != nil {
+	if err := d.call(ctx, http.MethodPost, "/v1/clusterprofiles", harness.ExampleProfile("demo-ubuntu-k8s131"), &p); err != nil {
 		return err
 	}
 	d.profile = &profileSummary{ID: p.ID, Name: p.Name}
