@@ -21,8 +21,8 @@ func ExampleCluster(name, accountID, profileID string) map[string]any {
 		"nodePools": []map[string]any{
 			{"name": "control-plane", "controlPlane": true, "size": 3, "instanceType": "m5.large", "allowWorkerCapability": false},
 			{"name": "general", "size": 3, "instanceType": "m5.large", "azs": ExampleAZs,
-				"labels": map[string]string{"tier": "web"},
-				"taints": []map[string]string{{"key": "dedicated", "value": "web", "effect": "NoSchedule"}},
+				"labels":        map[string]string{"tier": "web"},
+				"taints":        []map[string]string{{"key": "dedicated", "value": "web", "effect": "NoSchedule"}},
 				"rollingUpdate": "expandFirst", "capacity": map[string]any{"type": "onDemand"}},
 			{"name": "gpu", "size": 1, "instanceType": "g4dn.xlarge", "capacity": map[string]any{"type": "spot", "spotMaxPricePercent": 60}},
 		},
