@@ -21,6 +21,9 @@ func (rt *Router) injectFault(w *recordingWriter, req *request, rule faults.Rule
 		rt.cfg.OnCrash(AppID(req.http.Header.Get("User-Agent")))
 	}
 	w.dropped(sink.Status(), "fault/"+string(rule.Kind))
+	// Record before the client sees the dropped connection, so whoever
+	// reacts to the error already finds the call in the log.
+	rt.record(req, w)
 	closeWithoutAnswer(w)
 }
 

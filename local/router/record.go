@@ -15,6 +15,7 @@ const maxErrorCapture = 16 << 10
 // recordingWriter remembers the status and error code of an answer for
 // call accounting, whoever wrote it (router, kumo, project emulators).
 type recordingWriter struct {
+	recorded bool // the call is in the call log already
 	http.ResponseWriter
 	status    int
 	errorBody bytes.Buffer

@@ -173,9 +173,10 @@ func (rt *Router) throttle(req *request) error {
 }
 
 func (rt *Router) record(req *request, rec *recordingWriter) {
-	if rt.cfg.Calls == nil {
+	if rt.cfg.Calls == nil || rec.recorded {
 		return
 	}
+	rec.recorded = true
 	rt.cfg.Calls.Record(calls.Call{
 		Time:      req.call.Time,
 		Account:   req.account.ID,
