@@ -63,6 +63,8 @@ func run(m *testing.M) int {
 		StartTimeout: startTimeout,
 		// Small scale: AWS-like transitions in a fraction of the wall time.
 		Env: []string{"LOCALCLOUD_TIME_SCALE=" + envOr("LOCALCLOUD_TIME_SCALE", "0.02")},
+		// Force delete unlocks after forceDeleteDelay instead of 15 minutes.
+		ExtraArgs: []string{"--force-delete-delay=" + forceDeleteDelay.String()},
 	})
 	startedIn = time.Since(start)
 	if err != nil {

@@ -22,7 +22,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/clusterforge/clusterforge/shared/api"
 	"github.com/clusterforge/clusterforge/shared/cloud"
+	"github.com/clusterforge/clusterforge/shared/pricing"
 	"github.com/clusterforge/clusterforge/shared/store"
+	"github.com/clusterforge/clusterforge/shared/workflow"
 )
 
 func main() {
@@ -63,8 +65,9 @@ func main() {
 		}},
 		ForceDeleteDelay: delay,
 		Quotas:           api.SessionQuotas{Sessions: sessions},
-		// Scanner: until shared/cloud's leftover finders are adapted to
-		// api.LeftoverScanner, force delete reports the ledger's leftovers.
+		// Force delete scans the customer's account (ledger, tags, the
+		// VPC's contents, ELBv2) for what is really left.
+		Scanner: workflow.LeftoverScanner{Sessions: sessions, Prices: pricing.Default()},
 	})
 	lambda.Start(handler.Handle)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/clusterforge/clusterforge/shared/cloud"
@@ -82,7 +83,18 @@ func (h *Handler) decodeClusterSpec(r *request) (domain.ClusterSpec, error) {
 		return in, err
 	}
 	spec := domain.WithDefaults(in)
-	if err := domain.ValidateCluster(spec, h.catalog); err != nil {
+	zeros := domain.ExplicitZeroSpotPercents(r.body)
+	err := domain.ValidateCluster(spec, h.catalog)
+	if len(zeros) > 0 {
+		// An explicit spotMaxPricePercent 0 was defaulted away before
+		// validation: report it with whatever else is wrong.
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) {
+			zeros = append(zeros, ve.Errors...)
+		}
+		return spec, &domain.ValidationError{Errors: zeros}
+	}
+	if err != nil {
 		return spec, err
 	}
 	return spec, nil
@@ -274,11 +286,28 @@ func (h *Handler) fillCluster(ctx context.Context, scope domain.Scope, c *domain
 // when force delete unlocks.
 func (h *Handler) summarize(c *domain.Cluster, nodes map[string][]domain.Node) {
 	c.NodePools = domain.PoolsWithNodes(c.ClusterSpec.NodePools, nodes)
+	for i := range c.NodePools {
+		c.NodePools[i].SpotWaiting = spotWaiting(c.Tasks, c.NodePools[i].Name)
+	}
 	c.Progress = progress(c)
 	if c.DeletingSince != nil {
 		at := c.DeletingSince.Add(h.forceDeleteDelay).UTC()
 		c.ForceDelete.AvailableAt = &at
 	}
+}
+
+// spotWaiting is why a spot pool waits for the price, from its running
+// task's message (workflow.SpotWaitPrefix), or "".
+func spotWaiting(tasks []domain.Task, pool string) string {
+	name := workflow.NodePoolTask(pool)
+	for _, t := range tasks {
+		if t.Name == name && t.State == domain.TaskRunning {
+			if why, ok := strings.CutPrefix(t.Message, workflow.SpotWaitPrefix); ok {
+				return why
+			}
+		}
+	}
+	return ""
 }
 
 // progress is the share of tasks that are done without failing. A cluster

@@ -161,21 +161,21 @@ func (h *Handler) forceDeleteCluster(ctx context.Context, r *request) (response,
 // way out of a deletion that cannot finish — often because the customer
 // already revoked the role — so a scan that cannot run falls back to the
 // ledger instead of blocking, and says so in the returned note.
-func (h *Handler) scanLeftovers(ctx context.Context, scope domain.Scope, c *domain.Cluster) ([]domain.Resource, string) {
+func (h *Handler) scanLeftovers(ctx context.Context, scope domain.Scope, c *domain.Cluster) ([]domain.Leftover, string) {
 	ledger, err := h.clusters.Resources(ctx, scope, c.ID)
 	if err != nil {
 		return nil, "force deleted; neither the account nor the ledger could be read, leftovers unknown"
 	}
 	if h.deps.Scanner == nil {
-		return ledgerLeftovers(ledger), "force deleted; leftovers are the ledger's resources not known to be deleted (no account scan configured)"
+		return ledgerLeftovers(c.Region, ledger), "force deleted; leftovers are the ledger's resources not known to be deleted (no account scan configured)"
 	}
 	found, err := h.scanAccount(ctx, scope, c, ledger)
 	if err != nil {
-		return ledgerLeftovers(ledger), "force deleted; the account scan failed (" + err.Error() + "), leftovers are the ledger's resources not known to be deleted"
+		return ledgerLeftovers(c.Region, ledger), "force deleted; the account scan failed (" + err.Error() + "), leftovers are the ledger's resources not known to be deleted"
 	}
-	out := make([]domain.Resource, len(found))
+	out := make([]domain.Leftover, len(found))
 	for i, l := range found {
-		out[i] = domain.Resource{Type: l.Type, ID: l.ID, State: l.State}
+		out[i] = domain.Leftover{Type: l.Type, ID: l.ID, Region: l.Region, State: l.State, Reason: l.Reason}
 	}
 	return out, "force deleted; leftoverResources are still in the account"
 }
@@ -191,11 +191,14 @@ func (h *Handler) scanAccount(ctx context.Context, scope domain.Scope, c *domain
 // goneStates are ledger states after which a resource no longer exists.
 var goneStates = map[string]bool{"deleted": true, "terminated": true, "released": true}
 
-func ledgerLeftovers(ledger []domain.Resource) []domain.Resource {
-	out := []domain.Resource{}
+// reasonLedgerOnly explains a leftover taken from the ledger alone.
+const reasonLedgerOnly = "recorded in the resource ledger and not known to be deleted (the account was not scanned)"
+
+func ledgerLeftovers(region string, ledger []domain.Resource) []domain.Leftover {
+	out := []domain.Leftover{}
 	for _, r := range ledger {
 		if !goneStates[r.State] {
-			out = append(out, r)
+			out = append(out, domain.Leftover{Type: r.Type, ID: r.ID, Region: region, State: r.State, Reason: reasonLedgerOnly})
 		}
 	}
 	return out

@@ -30,7 +30,7 @@ func (s *NetworkService) ensureAddress(ctx context.Context, idx ledgerIndex, key
 	if id == "" {
 		out, err := s.ec2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
 			Domain: types.DomainTypeVpc, TagSpecifications: s.tagSpec(types.ResourceTypeElasticIp, key),
-		})
+		}, sendOnce)
 		if err != nil {
 			return "", fmt.Errorf("allocate Elastic IP for the NAT gateway in %s: %w", az, err)
 		}

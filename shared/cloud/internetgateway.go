@@ -49,7 +49,7 @@ func (s *NetworkService) ensureInternetGateway(ctx context.Context, idx ledgerIn
 	if !ok {
 		out, err := s.ec2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
 			TagSpecifications: s.tagSpec(types.ResourceTypeInternetGateway, domain.KeyInternetGateway),
-		})
+		}, sendOnce)
 		if err != nil {
 			return "", fmt.Errorf("create internet gateway: %w", err)
 		}

@@ -82,7 +82,7 @@ func (s *NetworkService) createSecurityGroup(ctx context.Context, vpcID string, 
 		GroupName: aws.String(name), VpcId: aws.String(vpcID),
 		Description:       aws.String(fmt.Sprintf("ClusterForge %s of cluster %s", r.Role, s.scope.ClusterName)),
 		TagSpecifications: s.tagSpec(types.ResourceTypeSecurityGroup, r.Key),
-	})
+	}, sendOnce)
 	if err != nil {
 		return types.SecurityGroup{}, fmt.Errorf("create security group %s in VPC %s: %w", r.Key, vpcID, err)
 	}

@@ -48,7 +48,7 @@ func (s *NetworkService) ReconcileSubnets(ctx context.Context, az string) error 
 			out, err := s.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
 				VpcId: aws.String(vpcID), CidrBlock: aws.String(planned.CIDR), AvailabilityZone: aws.String(az),
 				TagSpecifications: s.tagSpec(types.ResourceTypeSubnet, key),
-			})
+			}, sendOnce)
 			if err != nil {
 				return fmt.Errorf("create %s subnet %s in %s: %w", role, planned.CIDR, az, err)
 			}

@@ -41,7 +41,7 @@ func (s *NetworkService) ReconcileVPC(ctx context.Context) (string, error) {
 		out, err := s.ec2.CreateVpc(ctx, &ec2.CreateVpcInput{
 			CidrBlock:         aws.String(planned.CIDR),
 			TagSpecifications: s.tagSpec(types.ResourceTypeVpc, domain.KeyVPC),
-		})
+		}, sendOnce)
 		if err != nil {
 			return "", fmt.Errorf("create VPC %s: %w", planned.CIDR, err)
 		}

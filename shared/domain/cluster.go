@@ -174,7 +174,7 @@ type Cluster struct {
 	NodePools         []NodePool  `json:"nodePools"`
 	ForceDelete       ForceDelete `json:"forceDelete"`
 	ForceDeleted      bool        `json:"forceDeleted,omitempty"`
-	LeftoverResources []Resource  `json:"leftoverResources,omitempty"`
+	LeftoverResources []Leftover  `json:"leftoverResources,omitempty"`
 }
 
 // Task is one workflow step's record; counts such as "2/3 NAT gateways
@@ -196,6 +196,16 @@ type Resource struct {
 	AZ    string `json:"az,omitempty"`
 	State string `json:"state,omitempty"`
 	Key   string `json:"key,omitempty"` // the plan's resource key, when we created it
+}
+
+// Leftover is a resource a force-deleted cluster left in the customer's
+// account: where it is and why it is reported, so the user can clean up.
+type Leftover struct {
+	Type   string `json:"type"`
+	ID     string `json:"id"`
+	Region string `json:"region"`
+	State  string `json:"state,omitempty"`
+	Reason string `json:"reason"`
 }
 
 // NodePool is a pool as returned: its spec and its live nodes.

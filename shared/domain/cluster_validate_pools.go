@@ -1,6 +1,9 @@
 package domain
 
-import "slices"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // validateNodePools checks the pools of s (defaults applied); raw are the
 // pools as requested, to tell AZs the user chose from AZs inherited from the
@@ -112,4 +115,34 @@ func validateCapacity(v *ValidationErrors, f string, p NodePoolSpec) {
 	case !c.IsSpot() && c.SpotMaxPricePercent != 0:
 		v.Add(f+".capacity.spotMaxPricePercent", "only allowed with capacity.type spot")
 	}
+}
+
+// ExplicitZeroSpotPercents finds the pools of a cluster request body that
+// set capacity.spotMaxPricePercent to 0. The spec type reads 0 as absent
+// (WithDefaults then gives a spot pool AWS's default, 100 %), so the
+// validator cannot see an explicit 0, which the contract refuses (1–100).
+// body must already have passed DecodeStrict.
+func ExplicitZeroSpotPercents(body []byte) []FieldError {
+	var raw struct {
+		NodePools []struct {
+			Capacity struct {
+				SpotMaxPricePercent *json.Number `json:"spotMaxPricePercent"`
+			} `json:"capacity"`
+		} `json:"nodePools"`
+	}
+	if json.Unmarshal(body, &raw) != nil {
+		return nil
+	}
+	var out []FieldError
+	for i, p := range raw.NodePools {
+		if n := p.Capacity.SpotMaxPricePercent; n != nil {
+			if v, err := n.Float64(); err == nil && v == 0 {
+				out = append(out, FieldError{
+					Field:   string(Path("nodePools").Index(i).Field("capacity").Field("spotMaxPricePercent")),
+					Message: "must be between 1 and 100 (percent of the on-demand price)",
+				})
+			}
+		}
+	}
+	return out
 }

@@ -166,6 +166,11 @@ func (c *Call) launch(ctx context.Context, comp cloud.Compute, net cloud.Network
 	return st, nil
 }
 
+// SpotWaitPrefix starts the message of a spot pool's task while it waits
+// for the price; the rest says why (current vs max price). The API shows
+// that rest as the pool's spotWaiting.
+const SpotWaitPrefix = "waiting for the spot price: "
+
 // nodesAnswer records a launch's outcome on the pool's task and nodes.
 func (c *Call) nodesAnswer(ctx context.Context, t domain.Task, pool domain.NodePoolSpec, st cloud.NodesStatus, err error) (any, error) {
 	if err != nil {
@@ -177,7 +182,7 @@ func (c *Call) nodesAnswer(ctx context.Context, t domain.Task, pool domain.NodeP
 		}
 	}
 	if st.WaitingForSpotPrice {
-		msg := "waiting for the spot price: " + st.SpotMessage
+		msg := SpotWaitPrefix + st.SpotMessage
 		return Nodes{WaitingForSpotPrice: true, Check: Check{Done: st.Done, Total: st.Total, Message: msg}},
 			c.progress(ctx, t, st.Done, st.Total, msg)
 	}
