@@ -48,6 +48,7 @@ localcloud:
 
 tools:
 	$(GO_BUILD) -o $(BIN)/demo ./cmd/demo
+	$(GO_BUILD) -o $(BIN)/forge ./cmd/forge
 
 FORCE:
 
