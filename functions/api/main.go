@@ -3,7 +3,7 @@
 //
 // Environment: TABLE_NAME (required), SECRET_PREFIX, PLATFORM_ACCOUNT_ID,
 // LOG_LEVEL; the cluster workflows: PROVISION_STATE_MACHINE_ARN,
-// DELETE_STATE_MACHINE_ARN, FORCE_DELETE_DELAY (a Go duration, default
+// DELETE_STATE_MACHINE_ARN, UPDATE_NODEPOOL_STATE_MACHINE_ARN, FORCE_DELETE_DELAY (a Go duration, default
 // 15m), SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, FORCE_DELETE_UNLOCK_ARN.
 // AWS_ENDPOINT_URL points every client at a local cloud.
 package main
@@ -50,14 +50,17 @@ func main() {
 	// per-account request budgets and assumed-role credentials.
 	sessions := cloud.NewSessionCache(cfg, cloud.DefaultRateLimits)
 	handler := api.New(api.Deps{
-		Store:                    st,
-		Secrets:                  secrets,
-		Validator:                cloud.NewValidator(cfg, cloud.WithSessionCache(sessions)),
-		PlatformAccountID:        os.Getenv("PLATFORM_ACCOUNT_ID"),
-		Logger:                   log,
-		ProvisionStateMachineARN: os.Getenv("PROVISION_STATE_MACHINE_ARN"),
-		DeleteStateMachineARN:    os.Getenv("DELETE_STATE_MACHINE_ARN"),
-		Executions:               api.SFNExecutions{Client: sfn.NewFromConfig(cfg)},
+		Store:                         st,
+		Secrets:                       secrets,
+		Validator:                     cloud.NewValidator(cfg, cloud.WithSessionCache(sessions)),
+		PlatformAccountID:             os.Getenv("PLATFORM_ACCOUNT_ID"),
+		Logger:                        log,
+		ProvisionStateMachineARN:      os.Getenv("PROVISION_STATE_MACHINE_ARN"),
+		DeleteStateMachineARN:         os.Getenv("DELETE_STATE_MACHINE_ARN"),
+		UpdateNodePoolStateMachineARN: os.Getenv("UPDATE_NODEPOOL_STATE_MACHINE_ARN"),
+		// Static placement's subnets are checked before the cluster is stored.
+		Subnets:    api.SessionSubnets{Sessions: sessions},
+		Executions: api.SFNExecutions{Client: sfn.NewFromConfig(cfg)},
 		Schedules: api.EventBridgeSchedules{Client: scheduler.NewFromConfig(cfg), Target: api.SchedulerTarget{
 			Group:     os.Getenv("SCHEDULE_GROUP"),
 			RoleARN:   os.Getenv("SCHEDULER_ROLE_ARN"),

@@ -88,7 +88,13 @@ type Deps struct {
 	// Cluster routes answer 501 without Executions and Schedules.
 	ProvisionStateMachineARN string
 	DeleteStateMachineARN    string
-	Executions               Executions
+	// UpdateNodePoolStateMachineARN (UPDATE_NODEPOOL_STATE_MACHINE_ARN)
+	// runs node pool changes; the nodepools mutations answer 501 without it.
+	UpdateNodePoolStateMachineARN string
+	// Subnets checks static placement's subnets at create (DescribeSubnets
+	// with the customer's access); nil leaves it to the workflow.
+	Subnets    SubnetChecker
+	Executions Executions
 	// Schedules unlock force delete ForceDeleteDelay (FORCE_DELETE_DELAY,
 	// default DefaultForceDeleteDelay) after a deletion began; where they
 	// live and what they invoke is the implementation's (SchedulerTarget).

@@ -133,6 +133,9 @@ func (h *Handler) createCluster(ctx context.Context, r *request) (response, erro
 	if err := h.checkReferences(ctx, scope, spec); err != nil {
 		return response{}, err
 	}
+	if err := h.checkStaticPlacement(ctx, scope, spec); err != nil {
+		return response{}, err
+	}
 	dry, err := dryRunRequested(r)
 	if err != nil {
 		return response{}, err
@@ -179,8 +182,14 @@ func dryRunRequested(r *request) (bool, error) {
 // and records the execution. If it cannot be started the cluster is marked
 // Failed (retry starts it again) and the error returned.
 func (h *Handler) startWorkflow(ctx context.Context, r *request, c *domain.Cluster, stateMachineARN string) (*domain.Cluster, error) {
+	return h.startWorkflowWith(ctx, r, c, stateMachineARN, workflowInput(r.principal.Scope, c))
+}
+
+// startWorkflowWith is startWorkflow with an input of the workflow's own
+// (update-nodepool's says which pools to change and how).
+func (h *Handler) startWorkflowWith(ctx context.Context, r *request, c *domain.Cluster, stateMachineARN string, input any) (*domain.Cluster, error) {
 	scope := r.principal.Scope
-	arn, startErr := h.deps.Executions.Start(ctx, stateMachineARN, executionName(c), workflowInput(scope, c))
+	arn, startErr := h.deps.Executions.Start(ctx, stateMachineARN, executionName(c), input)
 	gen := c.Generation
 	updated, err := h.clusters.UpdateCluster(context.WithoutCancel(ctx), scope, c.ID, func(cur *domain.Cluster) error {
 		if cur.Generation != gen {

@@ -39,6 +39,12 @@ var routeTable = []*route{
 	// Force delete abandons resources in the customer's account: admins only.
 	{method: "POST", path: "/v1/clusters/{id}/forcedelete", minRole: RoleProjectAdmin, idempotent: true, handle: (*Handler).forceDeleteCluster},
 	{method: "POST", path: "/v1/clusters/{id}/retry", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).retryCluster},
+	// Node pools (nodepools.go): mutations carry the cluster version.
+	{method: "GET", path: "/v1/clusters/{id}/nodepools", minRole: RoleViewer, handle: (*Handler).listNodePools},
+	{method: "POST", path: "/v1/clusters/{id}/nodepools", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).addNodePool},
+	{method: "PATCH", path: "/v1/clusters/{id}/nodepools", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).patchNodePools},
+	{method: "PATCH", path: "/v1/clusters/{id}/nodepools/{name}", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).patchNodePool},
+	{method: "DELETE", path: "/v1/clusters/{id}/nodepools/{name}", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).deleteNodePool},
 }
 
 // Routes returns the API Gateway route keys ("GET /v1/cloudaccounts/{id}")

@@ -228,6 +228,7 @@ func (s *ComputeService) launchSlot(ctx context.Context, base runSpec, sl nodeSl
 		l := base
 		l.key, l.az, l.subnetID, l.clientToken = sl.key, az, subnets[az], s.launchToken(sl.key, sl.previous)
 		l.tags = s.scope.Tags(sl.key)
+		maps.Copy(l.tags, base.tags) // extra tags of the caller (node pool updates)
 		if l.pool != "" {
 			l.tags[TagPool] = l.pool
 		}

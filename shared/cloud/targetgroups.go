@@ -144,6 +144,13 @@ func (s *LoadBalancerService) requireTargetGroup(ctx context.Context) (string, e
 // running control-plane instances (ELBv2 accepts only running instances)
 // on port 6443: registers the new ones, deregisters any other.
 func (s *LoadBalancerService) RegisterControlPlane(ctx context.Context) error {
+	return s.registerControlPlane(ctx, nil)
+}
+
+// registerControlPlane is RegisterControlPlane leaving out exclude: nodes
+// a node pool update is taking out, which must not come back while they
+// drain or after (SyncControlPlaneTargets).
+func (s *LoadBalancerService) registerControlPlane(ctx context.Context, exclude []string) error {
 	tgArn, err := s.requireTargetGroup(ctx)
 	if err != nil {
 		return err
@@ -161,7 +168,9 @@ func (s *LoadBalancerService) RegisterControlPlane(ctx context.Context) error {
 	}
 	want := map[string]bool{}
 	for _, inst := range instances {
-		want[aws.ToString(inst.InstanceId)] = true
+		if id := aws.ToString(inst.InstanceId); !slices.Contains(exclude, id) {
+			want[id] = true
+		}
 	}
 	health, err := s.elb.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgArn)})
 	if err != nil {

@@ -16,6 +16,7 @@ var ComputeActions = map[string]ActionFunc{
 	"checkNodes":               checkNodes,
 	"terminateInstances":       terminateInstances,
 	"checkInstancesTerminated": checkInstancesTerminated,
+	"updateNodePool":           updateNodePool, // update-nodepool (nodepool_update.go)
 }
 
 func ensureBastion(ctx context.Context, c *Call) (any, error) {

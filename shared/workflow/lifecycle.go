@@ -16,6 +16,8 @@ var LifecycleActions = map[string]ActionFunc{
 	"beginDeletion":     beginDeletion,
 	"markDeleted":       markDeleted,
 	"markDeletionStuck": markDeletionStuck,
+	"markUpdated":       markUpdated,      // update-nodepool (nodepool_update.go)
+	"markUpdateFailed":  markUpdateFailed, // update-nodepool (nodepool_update.go)
 }
 
 // Schedules removes the one-time force-delete unlock schedule the API
