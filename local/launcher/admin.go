@@ -31,6 +31,12 @@ func (c *Cloud) adminHandlers() map[string]http.Handler {
 		"GET /accounts/{id}/inventory":     http.HandlerFunc(c.inventory),
 		"POST /accounts":                   http.HandlerFunc(c.addAccount),
 		"POST /ratelimits":                 http.HandlerFunc(c.setRateLimits),
+		// Read-only: the benchmarks read Step Functions history with the
+		// platform account's keys (the service's own view, not in the contract).
+		"GET /platform": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"accountId": c.platform.ID, "region": Region,
+				"accessKeyId": c.platform.AdminKey, "secretAccessKey": c.platform.AdminSecret})
+		}),
 	}
 }
 
