@@ -21,7 +21,7 @@ LAMBDA_GOARCH ?= $(shell go env GOARCH)
 GO_BUILD     := CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"
 TEST_TIMEOUT ?= 25m
 
-.PHONY: all build functions localcloud tools deps node local demo test test-unit test-e2e vet bench invoke synth deploy clean
+.PHONY: all build functions localcloud tools deps node local demo chaos test test-unit test-e2e vet bench invoke synth deploy build-arm64 test-infra clean
 
 all: build
 
@@ -60,13 +60,71 @@ local: build node
 demo: build node
 	@$(BIN)/demo --localcloud $(BIN)/localcloud --functions $(BIN)/functions --statemachines $(ROOT)/statemachines --sfn-dir $(NODE_DIR)
 
+## bench: measures the service on the local cloud (< 30 min on 2 cores);
+## writes bench/results.json, bench/RESULTS.md and bench/*.png. bench/ is its
+## own Go module (gonum plot, aws-lambda-rie stay out of the service's go.mod).
+bench: build node
+	cd bench && go build -o $(CACHE)/bin/aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	cd bench && go run . --root $(ROOT) --bin $(BIN) --rie $(CACHE)/bin/aws-lambda-rie --out $(ROOT)/bench
+
+## chaos: every fault kind at every mutating AWS call site of provision and
+## delete (found from a clean run's call accounting), then 30 clusters at
+## once in one account under EC2's request limits. Ends "N passed, M failed".
+chaos: build node
+	CLUSTERFORGE_BIN=$(BIN) CLUSTERFORGE_ROOT=$(ROOT) go run ./cmd/chaos $(CHAOS_FLAGS)
+
 vet:
 	go vet ./...
 
-## test: unit tests, ASL validation, end-to-end on the local cloud
-test: deps build vet
+## test: unit tests, ASL validation, CDK assertions + cdk-nag, end-to-end on the local cloud
+test: deps build vet synth
+	cd infra && $(CDK_ENV) go vet ./... && $(CDK_ENV) go test -count=1 -timeout 10m ./... 2>&1 | tee $(CACHE)/test-infra.log; exit $${PIPESTATUS[0]}
 	@command -v aws >/dev/null || { apt-get update -qq && apt-get install -y -qq awscli >/dev/null; } || echo "awscli unavailable: CLI cross-checks will be skipped"
 	CLUSTERFORGE_BIN=$(BIN) CLUSTERFORGE_ROOT=$(ROOT) go test -count=1 -timeout $(TEST_TIMEOUT) ./... 2>&1 | tee $(CACHE)/test.log; exit $${PIPESTATUS[0]}
+
+## build-arm64: the Lambdas as deployed (provided.al2023 on Graviton, static,
+## bootstrap) into bin/functions-arm64/<name>/ — the CDK app's code assets.
+ARM64_DIR    := $(BIN)/functions-arm64
+build-arm64: $(addprefix $(ARM64_DIR)/,$(addsuffix /bootstrap,$(FUNCTIONS)))
+$(ARM64_DIR)/%/bootstrap: FORCE
+	@mkdir -p $(dir $@)
+	GOOS=linux GOARCH=arm64 $(GO_BUILD) -tags lambda.norpc -o $@ ./functions/$*
+
+# CDK (infra/ is its own Go module: awscdk-go is ~275 MB of generated
+# bindings and would slow every build of the service). jsii runs the
+# construct library on Node: local/sfn's Node 22 (Node 20 is end-of-life
+# to jsii). The cdk CLI is only needed to deploy.
+CDK_ENV      := PATH="$(NODE_DIR)/node_modules/node/bin:$$PATH" CLUSTERFORGE_ROOT=$(ROOT) CDK_OUTDIR=$(ROOT)/cdk.out
+CDK_CLI      ?= npx --yes aws-cdk@2.1148.1
+JWT_ISSUER   ?=
+JWT_AUDIENCE ?=
+
+## synth: cdk.out/ with both stacks and cdk-nag's reports, offline (no AWS account)
+synth: build-arm64 node
+	cd infra && $(CDK_ENV) go run .
+
+## deploy: the platform stack to the AWS account of your credentials
+## (JWT_ISSUER=https://… JWT_AUDIENCE=client-id; `cdk bootstrap` once per account/region)
+deploy: synth
+	@test -n "$(JWT_ISSUER)" -a -n "$(JWT_AUDIENCE)" || { echo "set JWT_ISSUER and JWT_AUDIENCE (see README: Deploying to real AWS)"; exit 2; }
+	PATH="$(NODE_DIR)/node_modules/node/bin:$$PATH" $(CDK_CLI) deploy --app $(ROOT)/cdk.out ClusterForgePlatform \
+		--parameters ClusterForgePlatform:JwtIssuer=$(JWT_ISSUER) --parameters ClusterForgePlatform:JwtAudience=$(JWT_AUDIENCE)
+
+## test-infra: CDK assertions and cdk-nag on the synthesized stacks
+test-infra: node
+	cd infra && $(CDK_ENV) go vet ./... && $(CDK_ENV) go test -count=1 -timeout 10m ./...
+
+## invoke: one Lambda, one event, under aws-lambda-rie against the local cloud
+## (make invoke FN=api EVENT=events/api-get-clusters.json [CONTRACT='<make local line>'])
+RIE_VERSION  := v0.0.0-20261030222936-bef5c4ba774d
+RIE          := $(CACHE)/bin/aws-lambda-rie
+$(RIE):
+	GOBIN=$(CACHE)/bin GOFLAGS=-mod=mod go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+invoke: $(RIE) functions localcloud node
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; }
+	@$(GO_BUILD) -o $(CACHE)/bin/invoke ./cmd/invoke
+	@CLUSTERFORGE_ROOT=$(ROOT) $(CACHE)/bin/invoke --fn $(FN) --event $(EVENT) --rie $(RIE) --bin $(BIN) --root $(ROOT) --contract '$(CONTRACT)'
 
 clean:
 	rm -rf $(BIN) $(CACHE)
