@@ -341,6 +341,7 @@ func (s *NetworkService) lookupDynamicSubnets(ctx context.Context, out NetworkID
 			out.PublicSubnets[az] = aws.ToString(sn.SubnetId)
 		case strings.HasPrefix(key, "subnet/"+domain.RolePrivate+"/"):
 			out.PrivateSubnets[az] = aws.ToString(sn.SubnetId)
+			out.ControlPlaneSubnets[az] = aws.ToString(sn.SubnetId)
 		}
 	}
 	return out, nil
@@ -350,8 +351,8 @@ func (s *NetworkService) lookupDynamicSubnets(ctx context.Context, out NetworkID
 // of the bastion and an internet-facing load balancer are public, those of
 // the nodes private.
 func (s *NetworkService) lookupStaticSubnets(ctx context.Context, out NetworkIDs) (NetworkIDs, error) {
-	public, private := staticSubnetIDs(s.scope.Plan)
-	subnets, err := describeSubnets(ctx, s.ec2, []types.Filter{ec2Filter("subnet-id", slices.Concat(public, private)...)})
+	public, private, controlPlane := staticSubnetIDs(s.scope.Plan)
+	subnets, err := describeSubnets(ctx, s.ec2, []types.Filter{ec2Filter("subnet-id", slices.Concat(public, private, controlPlane)...)})
 	if err != nil {
 		return out, fmt.Errorf("look up the cluster's subnets: %w", err)
 	}
@@ -364,28 +365,40 @@ func (s *NetworkService) lookupStaticSubnets(ctx context.Context, out NetworkIDs
 		if slices.Contains(private, id) {
 			out.PrivateSubnets[az] = id
 		}
+		if slices.Contains(controlPlane, id) {
+			out.ControlPlaneSubnets[az] = id
+		}
 	}
 	if out.VPCID == "" {
-		return out, fmt.Errorf("none of the cluster's subnets %v exists", slices.Concat(public, private))
+		return out, fmt.Errorf("none of the cluster's subnets %v exists", slices.Concat(public, private, controlPlane))
 	}
 	return out, nil
 }
 
-// staticSubnetIDs are the customer subnet ids a static plan uses.
-func staticSubnetIDs(p domain.Plan) (public, private []string) {
+// staticSubnetIDs are the customer subnet ids a static plan uses: public
+// ones (bastion, internet-facing load balancer), the workers' and the
+// control plane's.
+func staticSubnetIDs(p domain.Plan) (public, private, controlPlane []string) {
+	add := func(list *[]string, id string) {
+		if !slices.Contains(*list, id) {
+			*list = append(*list, id)
+		}
+	}
 	for _, r := range p.Resources {
 		isPublic := r.Role == domain.RoleBastion || (r.Type == domain.ResLoadBalancer && r.Role == domain.SchemeInternetFacing)
 		for _, id := range r.Subnets {
 			switch {
 			case !strings.HasPrefix(id, "subnet-"):
-			case isPublic && !slices.Contains(public, id):
-				public = append(public, id)
-			case !isPublic && r.Type == domain.ResInstance && !slices.Contains(private, id):
-				private = append(private, id)
+			case isPublic:
+				add(&public, id)
+			case r.Type == domain.ResInstance && r.Role == domain.RoleControlPlane:
+				add(&controlPlane, id)
+			case r.Type == domain.ResInstance:
+				add(&private, id)
 			}
 		}
 	}
-	return public, private
+	return public, private, controlPlane
 }
 
 // vpcID is the cluster's VPC: ours found by tags, or the customer's that
@@ -408,7 +421,8 @@ func (s *NetworkService) vpcID(ctx context.Context) (string, error) {
 // --- small helpers ---------------------------------------------------------
 
 func newNetworkIDs() NetworkIDs {
-	return NetworkIDs{PublicSubnets: map[string]string{}, PrivateSubnets: map[string]string{}, SecurityGroups: map[string]string{}}
+	return NetworkIDs{PublicSubnets: map[string]string{}, PrivateSubnets: map[string]string{},
+		ControlPlaneSubnets: map[string]string{}, SecurityGroups: map[string]string{}}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

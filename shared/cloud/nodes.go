@@ -114,7 +114,16 @@ func poolAZs(pool domain.NodePoolSpec, net NetworkIDs) []string {
 	if len(pool.AZs) > 0 {
 		return pool.AZs
 	}
-	return slices.Sorted(maps.Keys(net.PrivateSubnets))
+	return slices.Sorted(maps.Keys(nodeSubnets(pool, net)))
+}
+
+// nodeSubnets are the pool's private subnets by AZ: the control plane's own
+// with static placement, where they may differ from the workers'.
+func nodeSubnets(pool domain.NodePoolSpec, net NetworkIDs) map[string]string {
+	if pool.ControlPlane && len(net.ControlPlaneSubnets) > 0 {
+		return net.ControlPlaneSubnets
+	}
+	return net.PrivateSubnets
 }
 
 // slot is one planned instance to launch.
@@ -156,8 +165,9 @@ func (s *ComputeService) nodeLaunch(ctx context.Context, net NetworkIDs, pool do
 		return runSpec{}, nil, fmt.Errorf("pool %s: no %s security group", pool.Name, role)
 	}
 	subnets := map[string]string{}
+	private := nodeSubnets(pool, net)
 	for _, az := range azs {
-		if subnets[az] = net.PrivateSubnets[az]; subnets[az] == "" {
+		if subnets[az] = private[az]; subnets[az] == "" {
 			return runSpec{}, nil, fmt.Errorf("pool %s: no private subnet in %s", pool.Name, az)
 		}
 	}

@@ -20,8 +20,12 @@ import (
 type NetworkIDs struct {
 	VPCID          string
 	PublicSubnets  map[string]string // az → subnet id
-	PrivateSubnets map[string]string // az → subnet id
-	SecurityGroups map[string]string // role (bastion, apiserver-lb, control-plane, node) → group id
+	PrivateSubnets map[string]string // az → subnet id of worker nodes
+	// ControlPlaneSubnets are where control-plane nodes go: the private
+	// subnets with dynamic placement, the customer's controlPlaneSubnetIds
+	// with static placement (which may differ from the workers' in the same AZ).
+	ControlPlaneSubnets map[string]string // az → subnet id
+	SecurityGroups      map[string]string // role (bastion, apiserver-lb, control-plane, node) → group id
 }
 
 // Network is dynamic placement's networking (implemented by *NetworkService).
