@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,8 +84,26 @@ func TestRunDeletedWhileWaitingForRunning(t *testing.T) {
 
 // TestLiveDraws renders through mpb into a buffer (forced TTY) and checks
 // the frame has the cluster line and a row per task with counts and state.
+// lockedBuffer lets the test read what mpb's refresh goroutine writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestLiveDraws(t *testing.T) {
-	var b bytes.Buffer
+	var b lockedBuffer
 	l := NewLive(&b, true)
 	start := time.Now().Add(-10 * time.Second)
 	fin := start.Add(2 * time.Second)
@@ -93,6 +112,11 @@ func TestLiveDraws(t *testing.T) {
 		client.Task{Name: "natGateways", State: client.TaskRunning, StartedAt: &start, Done: 1, Total: 2, Message: "1/2 NAT gateways available"},
 	)
 	l.Update(c, time.Now())
+	// Let the refresh loop draw the first frame, so Close has one to redraw
+	// over (on a busy machine the first tick can come late).
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(b.String(), "natGateways") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	c = snapshot("Running", 100, c.Tasks[0], c.Tasks[1])
 	c.Tasks[1].State, c.Tasks[1].Done, c.Tasks[1].FinishedAt = client.TaskSucceeded, 2, &fin
 	l.Close(c, time.Now())
