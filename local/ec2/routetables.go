@@ -53,6 +53,11 @@ func (s *Service) newRouteTable(r *request, v *vpc, main bool) *routeTable {
 }
 
 func (s *Service) createRouteTable(w http.ResponseWriter, r *request) error {
+	// CreateRouteTable takes a ClientToken on AWS: a resend after a lost
+	// answer returns the first table instead of making a second one.
+	if id, ok := s.idempotent(r); ok && s.routeTables[id] != nil {
+		return s.respondRouteTable(w, r, s.routeTables[id])
+	}
 	v, err := lookup(s.vpcs, r, r.form.Get("VpcId"), vpcNotFound)
 	if err != nil {
 		return err
@@ -62,6 +67,11 @@ func (s *Service) createRouteTable(w http.ResponseWriter, r *request) error {
 		forget(s, s.routeTables, rt.id)
 		return err
 	}
+	s.rememberToken(r, rt.id)
+	return s.respondRouteTable(w, r, rt)
+}
+
+func (s *Service) respondRouteTable(w http.ResponseWriter, r *request, rt *routeTable) error {
 	return respond(w, r, struct {
 		RouteTable routeTableXML `xml:"routeTable"`
 	}{s.routeTableXML(rt)})

@@ -64,9 +64,13 @@ func (s *NetworkService) ensureInternetGateway(ctx context.Context, idx ledgerIn
 			return id, nil
 		}
 	}
-	if _, err := s.ec2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{
+	_, err = s.ec2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{
 		InternetGatewayId: aws.String(id), VpcId: aws.String(vpcID),
-	}); err != nil {
+	})
+	// Resource.AlreadyAssociated: the SDK resent an attach whose answer was
+	// lost, and the first one took effect. The gateway was created for this
+	// VPC (tags, ledger) and is attached to nothing else.
+	if err != nil && ErrorCode(err) != "Resource.AlreadyAssociated" {
 		return "", fmt.Errorf("attach internet gateway %s to VPC %s: %w", id, vpcID, err)
 	}
 	return id, nil

@@ -142,11 +142,21 @@ func (s *NetworkService) ensureAssociations(ctx context.Context, rt types.RouteT
 		if slices.ContainsFunc(rt.Associations, func(a types.RouteTableAssociation) bool { return aws.ToString(a.SubnetId) == sn }) {
 			continue
 		}
-		if _, err := s.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(id), SubnetId: aws.String(sn)}); err != nil {
+		_, err := s.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(id), SubnetId: aws.String(sn)})
+		// Resource.AlreadyAssociated after a lost answer is our own first
+		// attempt: fine if the subnet is now in this table, not another.
+		if err != nil && !(ErrorCode(err) == "Resource.AlreadyAssociated" && s.associated(ctx, id, sn)) {
 			return fmt.Errorf("associate route table %s with subnet %s: %w", id, sn, err)
 		}
 	}
 	return nil
+}
+
+// associated reports whether subnet sn is associated with route table id.
+func (s *NetworkService) associated(ctx context.Context, id, sn string) bool {
+	tables, err := describeRouteTables(ctx, s.ec2, []types.Filter{ec2Filter("route-table-id", id)})
+	return err == nil && len(tables) == 1 && slices.ContainsFunc(tables[0].Associations,
+		func(a types.RouteTableAssociation) bool { return aws.ToString(a.SubnetId) == sn })
 }
 
 func describeRouteTables(ctx context.Context, c EC2ReadAPI, filters []types.Filter) ([]types.RouteTable, error) {

@@ -66,6 +66,29 @@ func (w *walker) value(t reflect.Type, path Path) error {
 	if tok == nil { // null leaves the Go value at its zero value: "absent"
 		return nil
 	}
+	return w.check(tok, t, path)
+}
+
+// element reads a map value or array element. Unlike a field's, a null
+// there is not "absent": it would store a zero value the client never sent
+// (an empty pack override, a "" label), so only a type that holds null
+// takes it.
+func (w *walker) element(t reflect.Type, path Path) error {
+	tok, err := w.dec.Token()
+	if err != nil {
+		return syntaxError(path, err)
+	}
+	if tok == nil {
+		if t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface {
+			return nil
+		}
+		return Invalid(path, "must not be null")
+	}
+	return w.check(tok, t, path)
+}
+
+// check checks a value's first token (not null) against t.
+func (w *walker) check(tok json.Token, t reflect.Type, path Path) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -117,7 +140,7 @@ func (w *walker) object(tok json.Token, t reflect.Type, path Path) error {
 		}
 		ft, ok := fields[key]
 		if !ok {
-			return Invalid(path.Key(key), "unknown field")
+			return unknownField(path, key)
 		}
 		if seen[key] {
 			return Invalid(path.Key(key), "duplicate field")
@@ -128,6 +151,16 @@ func (w *walker) object(tok json.Token, t reflect.Type, path Path) error {
 		}
 	}
 	return w.closing(path)
+}
+
+// unknownField names an unknown key in the error only when it is as short
+// as a field name: a body garbled so that a value (a 40-character access
+// key secret, say) lands in key position must not be echoed in error.field.
+func unknownField(path Path, key string) error {
+	if len(key) <= 32 {
+		return Invalid(path.Key(key), "unknown field")
+	}
+	return Invalid(path, "unknown field: a key of %d characters, too long for a field name", len(key))
 }
 
 func (w *walker) mapValue(tok json.Token, t reflect.Type, path Path) error {
@@ -144,7 +177,7 @@ func (w *walker) mapValue(tok json.Token, t reflect.Type, path Path) error {
 			return Invalid(path.Key(key), "duplicate key")
 		}
 		seen[key] = true
-		if err := w.value(t.Elem(), path.Key(key)); err != nil {
+		if err := w.element(t.Elem(), path.Key(key)); err != nil {
 			return err
 		}
 	}
@@ -159,7 +192,7 @@ func (w *walker) array(tok json.Token, t reflect.Type, path Path) error {
 		if t.Kind() == reflect.Array && i >= t.Len() {
 			return Invalid(path, "must have at most %d elements", t.Len())
 		}
-		if err := w.value(t.Elem(), path.Index(i)); err != nil {
+		if err := w.element(t.Elem(), path.Index(i)); err != nil {
 			return err
 		}
 	}
