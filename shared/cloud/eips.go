@@ -67,18 +67,10 @@ func addressIDOf(a types.Address) *string     { return a.AllocationId }
 // that is still routing. That is ErrDependencyViolation, retried after
 // NATGatewaysDeleted.
 func (s *NetworkService) ReleaseAddresses(ctx context.Context) error {
-	idx, err := s.ledger(ctx)
+	idx, targets, err := findDeleteTargets(ctx, s, domain.ResEIP, "Elastic IPs", describeAddresses, addressIDOf, addressTags)
 	if err != nil {
 		return err
 	}
-	found, err := s.discover(ctx, func(ctx context.Context) ([]deleteTarget, error) {
-		addrs, err := describeAddresses(ctx, s.ec2, s.ownedFilters())
-		return targetsOf(addrs, addressIDOf, addressTags), err
-	})
-	if err != nil {
-		return fmt.Errorf("find the Elastic IPs of cluster %s: %w", s.scope.ClusterID, err)
-	}
-	targets := s.deleteTargets(idx, domain.ResEIP, found, false)
 	if len(targets) == 0 {
 		return nil
 	}

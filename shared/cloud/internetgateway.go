@@ -88,18 +88,10 @@ func igwIDOf(gw types.InternetGateway) *string     { return gw.InternetGatewayId
 // it. AWS refuses to detach while public addresses are mapped in the VPC
 // (DependencyViolation until the NAT gateways and EIPs are gone).
 func (s *NetworkService) DeleteInternetGateway(ctx context.Context) error {
-	idx, err := s.ledger(ctx)
+	idx, targets, err := findDeleteTargets(ctx, s, domain.ResInternetGateway, "internet gateways", describeInternetGateways, igwIDOf, igwTags)
 	if err != nil {
 		return err
 	}
-	found, err := s.discover(ctx, func(ctx context.Context) ([]deleteTarget, error) {
-		gws, err := describeInternetGateways(ctx, s.ec2, s.ownedFilters())
-		return targetsOf(gws, igwIDOf, igwTags), err
-	})
-	if err != nil {
-		return fmt.Errorf("find the internet gateways of cluster %s: %w", s.scope.ClusterID, err)
-	}
-	targets := s.deleteTargets(idx, domain.ResInternetGateway, found, false)
 	if len(targets) == 0 {
 		return nil
 	}

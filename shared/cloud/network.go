@@ -269,6 +269,26 @@ func classifyDelete(err error) error {
 }
 
 // targetsOf turns described resources into deletion targets.
+// findDeleteTargets is the first step of every Delete*: what the ledger
+// holds of kind t plus, with dynamic placement, what carries the cluster's
+// tags (found with describe). what names the kind in errors.
+func findDeleteTargets[T any](ctx context.Context, s *NetworkService, t domain.ResourceType, what string,
+	describe func(context.Context, EC2ReadAPI, []types.Filter) ([]T, error),
+	id func(T) *string, tags func(T) []types.Tag) (ledgerIndex, []deleteTarget, error) {
+	idx, err := s.ledger(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	found, err := s.discover(ctx, func(ctx context.Context) ([]deleteTarget, error) {
+		items, err := describe(ctx, s.ec2, s.ownedFilters())
+		return targetsOf(items, id, tags), err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("find the %s of cluster %s: %w", what, s.scope.ClusterID, err)
+	}
+	return idx, s.deleteTargets(idx, t, found, false), nil
+}
+
 func targetsOf[T any](items []T, id func(T) *string, tags func(T) []types.Tag) []deleteTarget {
 	out := make([]deleteTarget, 0, len(items))
 	for _, it := range items {

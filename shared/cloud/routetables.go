@@ -170,18 +170,10 @@ func routeTableIDOf(rt types.RouteTable) *string     { return rt.RouteTableId }
 // DeleteRouteTables disassociates and deletes the cluster's route tables.
 // A VPC's main table is never ours (AWS creates it) and goes with the VPC.
 func (s *NetworkService) DeleteRouteTables(ctx context.Context) error {
-	idx, err := s.ledger(ctx)
+	idx, targets, err := findDeleteTargets(ctx, s, domain.ResRouteTable, "route tables", describeRouteTables, routeTableIDOf, routeTableTags)
 	if err != nil {
 		return err
 	}
-	found, err := s.discover(ctx, func(ctx context.Context) ([]deleteTarget, error) {
-		tables, err := describeRouteTables(ctx, s.ec2, s.ownedFilters())
-		return targetsOf(tables, routeTableIDOf, routeTableTags), err
-	})
-	if err != nil {
-		return fmt.Errorf("find the route tables of cluster %s: %w", s.scope.ClusterID, err)
-	}
-	targets := s.deleteTargets(idx, domain.ResRouteTable, found, false)
 	if len(targets) == 0 {
 		return nil
 	}

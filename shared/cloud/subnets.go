@@ -108,18 +108,11 @@ func subnetIDOf(sn types.Subnet) *string     { return sn.SubnetId }
 // DeleteSubnets deletes the cluster's subnets once nothing is left in them
 // (instances, load balancer and NAT gateway interfaces).
 func (s *NetworkService) DeleteSubnets(ctx context.Context) error {
-	idx, err := s.ledger(ctx)
+	idx, targets, err := findDeleteTargets(ctx, s, domain.ResSubnet, "subnets", describeSubnets, subnetIDOf, subnetTags)
 	if err != nil {
 		return err
 	}
-	found, err := s.discover(ctx, func(ctx context.Context) ([]deleteTarget, error) {
-		subnets, err := describeSubnets(ctx, s.ec2, s.ownedFilters())
-		return targetsOf(subnets, subnetIDOf, subnetTags), err
-	})
-	if err != nil {
-		return fmt.Errorf("find the subnets of cluster %s: %w", s.scope.ClusterID, err)
-	}
-	return s.deleteEach(ctx, idx, domain.ResSubnet, s.deleteTargets(idx, domain.ResSubnet, found, false), func(ctx context.Context, t deleteTarget) error {
+	return s.deleteEach(ctx, idx, domain.ResSubnet, targets, func(ctx context.Context, t deleteTarget) error {
 		_, err := s.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(t.id)})
 		return err
 	})

@@ -111,18 +111,11 @@ func vpcIDOf(v types.Vpc) *string     { return v.VpcId }
 // left in it (DependencyViolation, retried by the state machine). Its main
 // route table and default security group go with it.
 func (s *NetworkService) DeleteVPC(ctx context.Context) error {
-	idx, err := s.ledger(ctx)
+	idx, targets, err := findDeleteTargets(ctx, s, domain.ResVPC, "VPCs", describeVPCs, vpcIDOf, vpcTags)
 	if err != nil {
 		return err
 	}
-	found, err := s.discover(ctx, func(ctx context.Context) ([]deleteTarget, error) {
-		vpcs, err := describeVPCs(ctx, s.ec2, s.ownedFilters())
-		return targetsOf(vpcs, vpcIDOf, vpcTags), err
-	})
-	if err != nil {
-		return fmt.Errorf("find the VPCs of cluster %s: %w", s.scope.ClusterID, err)
-	}
-	return s.deleteEach(ctx, idx, domain.ResVPC, s.deleteTargets(idx, domain.ResVPC, found, false), func(ctx context.Context, t deleteTarget) error {
+	return s.deleteEach(ctx, idx, domain.ResVPC, targets, func(ctx context.Context, t deleteTarget) error {
 		_, err := s.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(t.id)})
 		return err
 	})
