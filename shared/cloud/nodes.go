@@ -111,10 +111,22 @@ func (s *ComputeService) NodesReady(ctx context.Context, pool string) (Progress,
 // poolAZs is where a pool's instance i goes: AZs[i % len(AZs)] (the order
 // of domain.SpreadAcrossAZs), the cluster's AZs when the pool names none.
 func poolAZs(pool domain.NodePoolSpec, net NetworkIDs) []string {
-	if len(pool.AZs) > 0 {
-		return pool.AZs
+	subnets := nodeSubnets(pool, net)
+	if len(pool.AZs) == 0 {
+		return slices.Sorted(maps.Keys(subnets))
 	}
-	return slices.Sorted(maps.Keys(nodeSubnets(pool, net)))
+	// With static placement a pool can only use the AZs its subnets are in
+	// (the control plane's may cover fewer AZs than the cluster's).
+	var usable []string
+	for _, az := range pool.AZs {
+		if subnets[az] != "" {
+			usable = append(usable, az)
+		}
+	}
+	if len(usable) == 0 {
+		return pool.AZs // nodeLaunch names the missing subnet
+	}
+	return usable
 }
 
 // nodeSubnets are the pool's private subnets by AZ: the control plane's own

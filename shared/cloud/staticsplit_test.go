@@ -27,3 +27,19 @@ func TestStaticControlPlaneAndWorkerSubnetsStayApart(t *testing.T) {
 		t.Fatalf("workers go to %s, want subnet-w", got)
 	}
 }
+
+// A control plane whose subnets cover fewer AZs than the cluster's uses
+// only those AZs; with dynamic placement every AZ has a private subnet.
+func TestPoolAZsFollowTheirSubnets(t *testing.T) {
+	net := NetworkIDs{
+		PrivateSubnets:      map[string]string{"eu-west-1a": "subnet-w1", "eu-west-1b": "subnet-w2"},
+		ControlPlaneSubnets: map[string]string{"eu-west-1a": "subnet-cp"},
+	}
+	azs := []string{"eu-west-1a", "eu-west-1b"}
+	if got := poolAZs(domain.NodePoolSpec{ControlPlane: true, AZs: azs}, net); !slices.Equal(got, []string{"eu-west-1a"}) {
+		t.Fatalf("control plane AZs = %v, want [eu-west-1a]", got)
+	}
+	if got := poolAZs(domain.NodePoolSpec{Name: "w", AZs: azs}, net); !slices.Equal(got, azs) {
+		t.Fatalf("worker AZs = %v, want %v", got, azs)
+	}
+}
