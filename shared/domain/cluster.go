@@ -7,7 +7,7 @@ type ClusterKind string
 
 const (
 	KindSelfManaged ClusterKind = "self-managed" // kubeadm on EC2 instances we launch (the default)
-	KindEKS         ClusterKind = "eks"          // reserved: EKS control plane, managed node groups
+	KindEKS         ClusterKind = "eks"          // EKS control plane, managed node groups, Fargate (cluster_eks.go)
 )
 
 // Placement types.
@@ -64,6 +64,8 @@ type ClusterSpec struct {
 	Bastion                     Bastion           `json:"bastion"`
 	UpdateWorkerPoolsInParallel bool              `json:"updateWorkerPoolsInParallel"`
 	NodePools                   []NodePoolSpec    `json:"nodePools"`
+	// EKS is required for kind eks and refused for self-managed.
+	EKS *EKSSpec `json:"eks,omitempty"`
 }
 
 // Placement says where the cluster's network comes from.
@@ -110,6 +112,14 @@ type NodePoolSpec struct {
 	RootVolumeGiB         int               `json:"rootVolumeGiB,omitempty"`
 	Capacity              Capacity          `json:"capacity"`
 	AllowWorkerCapability bool              `json:"allowWorkerCapability,omitempty"`
+	// EKS managed node groups only: Size is the desired size, within
+	// MinSize..MaxSize (default: both Size); InstanceTypes lets a spot
+	// group draw from several types (default: [InstanceType]);
+	// MaxUnavailable is the update config's nodes replaced at once (default 1).
+	MinSize        *int     `json:"minSize,omitempty"`
+	MaxSize        *int     `json:"maxSize,omitempty"`
+	InstanceTypes  []string `json:"instanceTypes,omitempty"`
+	MaxUnavailable int      `json:"maxUnavailable,omitempty"`
 }
 
 // Taint is a Kubernetes node taint.
