@@ -10,7 +10,7 @@ package domain
 
 // EKSSpec is spec.eks: required for kind eks, refused otherwise.
 type EKSSpec struct {
-	// KubernetesVersion is the EKS control-plane version, "1.31".
+	// KubernetesVersion is the EKS control-plane version, "1.33" (EKSVersions).
 	KubernetesVersion string         `json:"kubernetesVersion,omitempty"`
 	EndpointAccess    EndpointAccess `json:"endpointAccess"`
 	// SecretsEncryptionKeyARN is a KMS key ARN for envelope encryption of
@@ -55,13 +55,16 @@ type FargateSelector struct {
 // EKSLogTypes are the control-plane log types EKS can export.
 var EKSLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
+// EKSVersions are the Kubernetes versions EKS offers in standard support.
+var EKSVersions = []string{"1.30", "1.31", "1.32", "1.33", "1.34"}
+
 // EKS limits (AWS service quotas that cannot be raised, and API rules).
 const (
 	MaxFargateProfileSelectors = 5  // selectors per Fargate profile
 	MaxFargateSelectorLabels   = 5  // labels per selector
 	MaxNodeGroupInstanceTypes  = 20 // instanceTypes per managed node group
 	MaxNodeGroupSize           = 450
-	DefaultEKSVersion          = "1.31"
+	DefaultEKSVersion          = "1.33"
 )
 
 // EKSTaintEffect maps a Kubernetes taint effect to the EKS API's spelling;
