@@ -41,7 +41,8 @@ func run() error {
 	flag.StringVar(&opts.FunctionsDir, "functions", "bin/functions", "directory of <name>/bootstrap Lambda binaries")
 	flag.StringVar(&opts.StateMachinesDir, "statemachines", "statemachines", "directory of *.asl.json")
 	flag.StringVar(&opts.SFNDir, "sfn-dir", "local/sfn", "aws-local-stepfunctions server with node_modules")
-	flag.StringVar(&opts.StaticDir, "static", "", "web console files served at / by the API gateway")
+	flag.StringVar(&opts.StaticDir, "web", "", "the web console's build (web/dist), served at / by the API gateway as a single-page app")
+	flag.StringVar(&opts.StaticDir, "static", "", "same as --web (older name)")
 	flag.StringVar(&opts.LogDir, "log-dir", envOr("LOCALCLOUD_LOG_DIR", ".cache/logs"), "where the launcher and every Lambda write logs")
 	flag.Float64Var(&opts.TimeScale, "time-scale", envFloat("LOCALCLOUD_TIME_SCALE", 0.05), "wall seconds per simulated AWS second")
 	flag.StringVar(&opts.AWSAddr, "aws-addr", envOr("LOCALCLOUD_AWS_ADDR", "127.0.0.1:0"), "listen address of the AWS endpoint")
@@ -71,6 +72,9 @@ func run() error {
 		return err
 	}
 	fmt.Println(string(line))
+	if opts.StaticDir != "" {
+		fmt.Fprintf(os.Stderr, "localcloud: web console at %s/ (from %s)\n", cloud.Contract().API, opts.StaticDir)
+	}
 	fmt.Fprintln(os.Stderr, "localcloud: ready; Ctrl-C stops everything")
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "localcloud: stopping")

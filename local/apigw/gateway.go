@@ -55,7 +55,9 @@ type Config struct {
 	// "GET /v1/openapi.json". They need not be repeated in Routes.
 	PublicRoutes []string
 	Verifier     Verifier
-	// StaticDir, if set, is served at / for every path outside /v1.
+	// StaticDir, if set, is served at / for every path outside /v1, as a
+	// single-page app: client-side routes without a file get index.html
+	// (static.go).
 	StaticDir string
 	AccountID string        // default DefaultAccountID
 	APIID     string        // default DefaultAPIID
@@ -94,7 +96,7 @@ func New(cfg Config) (*Gateway, error) {
 		if fi, err := os.Stat(cfg.StaticDir); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("apigw: StaticDir %q is not a directory (%v)", cfg.StaticDir, err)
 		}
-		g.static = http.FileServer(http.Dir(cfg.StaticDir))
+		g.static = newStaticSite(cfg.StaticDir)
 	}
 	if g.cfg.AccountID == "" {
 		g.cfg.AccountID = DefaultAccountID

@@ -44,7 +44,15 @@ type Options struct {
 	Log          io.Writer
 	StartTimeout time.Duration
 	LogDir       string // where the launcher writes its and the Lambdas' logs
+	// WebDir is the web console's build, served by the local API gateway at
+	// / (--web). Empty means <Root>/web/dist when it holds an index.html
+	// (`make web` built it), so tests and the demo get the console whenever
+	// it exists; NoWeb turns it off.
+	WebDir string
 }
+
+// NoWeb as Options.WebDir starts the local cloud without the web console.
+const NoWeb = "-"
 
 // Cloud is a running local cloud.
 type Cloud struct {
@@ -83,7 +91,8 @@ func Start(ctx context.Context, opt Options) (*Cloud, error) {
 		"--statemachines", filepath.Join(root, "statemachines"),
 		"--sfn-dir", filepath.Join(root, "local", "sfn"),
 		"--log-dir", logDir,
-	}, opt.ExtraArgs...)
+	}, webArgs(root, opt.WebDir)...)
+	args = append(args, opt.ExtraArgs...)
 	cmd := exec.Command(exe, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Env = append(os.Environ(), opt.Env...)
@@ -155,6 +164,20 @@ func (c *Cloud) Done() <-chan struct{} { return c.done }
 
 // Pid is the launcher's process id.
 func (c *Cloud) Pid() int { return c.cmd.Process.Pid }
+
+// webArgs is the --web flag for dir, or for the default build under root.
+func webArgs(root, dir string) []string {
+	switch dir {
+	case NoWeb:
+		return nil
+	case "":
+		dir = filepath.Join(root, "web", "dist")
+		if fi, err := os.Stat(filepath.Join(dir, "index.html")); err != nil || fi.IsDir() {
+			return nil
+		}
+	}
+	return []string{"--web", dir}
+}
 
 func repoRoot(root string) (string, error) {
 	if root != "" {
