@@ -21,7 +21,7 @@ LAMBDA_GOARCH ?= $(shell go env GOARCH)
 GO_BUILD     := CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"
 TEST_TIMEOUT ?= 25m
 
-.PHONY: all build functions localcloud tools deps node local demo chaos test test-unit test-e2e vet bench invoke synth deploy build-arm64 test-infra clean
+.PHONY: all build functions localcloud tools deps node web local demo chaos test test-unit test-e2e vet bench invoke synth deploy build-arm64 test-infra clean
 
 all: build
 
@@ -35,7 +35,7 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	@test -x $(NODE_DIR)/node_modules/node/bin/node || { echo "node@22 did not install"; exit 1; }
 	touch $@
 
-## build: every Lambda binary and the local cloud launcher
+## build: every Lambda binary and the local cloud launcher (`make web`: the console)
 build: functions localcloud tools
 
 functions: $(addprefix $(BIN)/functions/,$(addsuffix /bootstrap,$(FUNCTIONS)))
@@ -52,11 +52,41 @@ tools:
 
 FORCE:
 
-## local: the local cloud and the service in the foreground (first line: JSON contract)
-local: build node
-	@$(BIN)/localcloud --functions $(BIN)/functions --statemachines $(ROOT)/statemachines --sfn-dir $(NODE_DIR)
+## web: the web console (web/, React + Vite) into web/dist on local/sfn's
+## Node 22. `npm ci` reruns only when the package files change, the build
+## only when a source does; a no-op while web/package.json does not exist.
+WEB_DIR      := $(ROOT)/web
+WEB_STAMP    := $(WEB_DIR)/node_modules/.installed
+WEB_DIST     := $(WEB_DIR)/dist/index.html
+WEB_SOURCES  := $(shell find $(WEB_DIR)/src $(WEB_DIR)/public -type f 2>/dev/null) \
+                $(wildcard $(WEB_DIR)/index.html $(WEB_DIR)/vite.config.* $(WEB_DIR)/tsconfig*.json)
+NODE22       := PATH="$(NODE_DIR)/node_modules/node/bin:$$PATH"
 
-## demo: the main job on the local cloud
+ifneq ($(wildcard $(WEB_DIR)/package.json),)
+web: $(WEB_DIST)
+else
+web:
+	@echo "web/package.json absent: no web console to build"
+endif
+
+$(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | node
+	cd $(WEB_DIR) && $(NODE22) npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_DIST): $(WEB_STAMP) $(WEB_SOURCES)
+	cd $(WEB_DIR) && $(NODE22) npm run build
+	touch $@
+
+# --web only when the console is built: the gateway refuses a missing dir.
+WEB_FLAG      = $$(test -f $(WEB_DIST) && echo --web $(WEB_DIR)/dist)
+
+## local: the local cloud and the service in the foreground (first line: JSON
+## contract); the web console, when built, is at the contract's api URL
+local: build node
+	@$(BIN)/localcloud --functions $(BIN)/functions --statemachines $(ROOT)/statemachines --sfn-dir $(NODE_DIR) $(WEB_FLAG)
+
+## demo: the main job on the local cloud (the harness serves web/dist, when
+## built, at the api URL)
 demo: build node
 	@$(BIN)/demo --localcloud $(BIN)/localcloud --functions $(BIN)/functions --statemachines $(ROOT)/statemachines --sfn-dir $(NODE_DIR)
 
@@ -80,6 +110,8 @@ vet:
 test: deps build vet synth
 	cd infra && $(CDK_ENV) go vet ./... && $(CDK_ENV) go test -count=1 -timeout 10m ./... 2>&1 | tee $(CACHE)/test-infra.log; exit $${PIPESTATUS[0]}
 	@command -v aws >/dev/null || { apt-get update -qq && apt-get install -y -qq awscli >/dev/null; } || echo "awscli unavailable: CLI cross-checks will be skipped"
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium unavailable: the web console's browser tests (e2e) will be skipped"
+	@if test -f $(WEB_DIR)/package.json; then cd $(WEB_DIR) && $(NODE22) npm test; fi
 	CLUSTERFORGE_BIN=$(BIN) CLUSTERFORGE_ROOT=$(ROOT) go test -count=1 -timeout $(TEST_TIMEOUT) ./... 2>&1 | tee $(CACHE)/test.log; exit $${PIPESTATUS[0]}
 
 ## build-arm64: the Lambdas as deployed (provided.al2023 on Graviton, static,
