@@ -38,6 +38,9 @@ func WithDefaults(spec ClusterSpec) ClusterSpec {
 			s.Placement.NATGateways = NATPerAZ
 		}
 	}
+	if s.Kind == KindEKS {
+		return eksDefaults(s)
+	}
 	if s.APIServer.Scheme == "" {
 		// A static VPC without public subnets has nowhere to put an
 		// internet-facing load balancer.
@@ -110,6 +113,14 @@ func cloneSpec(s ClusterSpec) ClusterSpec {
 		p.AZs = slices.Clone(p.AZs)
 		p.Labels = maps.Clone(p.Labels)
 		p.Taints = slices.Clone(p.Taints)
+		p.InstanceTypes = slices.Clone(p.InstanceTypes)
+		if p.MinSize != nil {
+			p.MinSize = new(*p.MinSize)
+		}
+		if p.MaxSize != nil {
+			p.MaxSize = new(*p.MaxSize)
+		}
 	}
+	s.EKS = cloneEKS(s.EKS)
 	return s
 }

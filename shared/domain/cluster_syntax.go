@@ -60,16 +60,11 @@ func checkDNSLabel(s string, maxLen int) string {
 // admission plugin lets a kubelet self-assign. node-role.kubernetes.io in
 // particular is refused with its own message because users often try it.
 func checkQualifiedName(key string) string {
-	prefix, name, hasPrefix := strings.Cut(key, "/")
-	if !hasPrefix {
-		prefix, name = "", key
+	if msg := checkLabelKey(key); msg != "" {
+		return msg
 	}
-	if hasPrefix {
+	if prefix, _, hasPrefix := strings.Cut(key, "/"); hasPrefix {
 		switch {
-		case prefix == "":
-			return "prefix before '/' must not be empty"
-		case len(prefix) > maxLabelPrefixLen || !dnsSubdomainRe.MatchString(prefix):
-			return "prefix must be a DNS subdomain of at most 253 characters"
 		case prefix == "node-role.kubernetes.io":
 			return "node-role.kubernetes.io/ cannot be set by the kubelet; the control-plane role is set by ClusterForge"
 		case prefix == "node.kubernetes.io" || prefix == "kubelet.kubernetes.io":
@@ -79,6 +74,24 @@ func checkQualifiedName(key string) string {
 		case prefix == "clusterforge.io" || strings.HasSuffix(prefix, ".clusterforge.io"):
 			return "prefix clusterforge.io/ is reserved for ClusterForge"
 		}
+	}
+	return ""
+}
+
+// checkLabelKey checks the syntax of a Kubernetes label key alone: an
+// optional DNS subdomain prefix and '/', then a name of at most 63
+// characters. Pod labels (Fargate selectors) need no more than that.
+func checkLabelKey(key string) string {
+	prefix, name, hasPrefix := strings.Cut(key, "/")
+	if !hasPrefix {
+		name = key
+	}
+	switch {
+	case !hasPrefix:
+	case prefix == "":
+		return "prefix before '/' must not be empty"
+	case len(prefix) > maxLabelPrefixLen || !dnsSubdomainRe.MatchString(prefix):
+		return "prefix must be a DNS subdomain of at most 253 characters"
 	}
 	switch {
 	case name == "":

@@ -44,7 +44,7 @@ var (
 	rollingUpdates = []string{RollingExpandFirst, RollingContractFirst}
 	capacityTypes  = []string{CapacityOnDemand, CapacitySpot}
 	taintEffects   = []string{EffectNoSchedule, EffectPreferNoSchedule, EffectNoExecute}
-	supportedKinds = []ClusterKind{KindSelfManaged} // eks is reserved, not yet served
+	supportedKinds = []ClusterKind{KindSelfManaged, KindEKS}
 )
 
 // ValidateCluster checks a cluster create request and returns every problem
@@ -59,18 +59,20 @@ func ValidateCluster(spec ClusterSpec, cat Catalog) error {
 	validateIdentity(&v, s)
 	regionOK := validateRegion(&v, s, cat)
 	validatePlacement(&v, s, cat, regionOK)
+	if s.Kind == KindEKS {
+		validateEKSCluster(&v, s, spec.NodePools, cat, regionOK)
+		return v.Err()
+	}
 	validateAPIServer(&v, s)
 	validateBastion(&v, s, cat, regionOK)
 	validateNodePools(&v, s, spec.NodePools, cat, regionOK)
+	refuseEKSFields(&v, s)
 	return v.Err()
 }
 
 func validateIdentity(v *ValidationErrors, s ClusterSpec) {
-	switch {
-	case s.Kind == KindEKS:
-		v.Add("kind", "eks clusters are not available yet; use self-managed")
-	case !slices.Contains(supportedKinds, s.Kind):
-		v.Add("kind", "must be self-managed")
+	if !slices.Contains(supportedKinds, s.Kind) {
+		v.Add("kind", "must be one of %v", supportedKinds)
 	}
 	if msg := checkDNSLabel(s.Name, MaxClusterName); msg != "" {
 		v.Add("name", "%s", msg)
@@ -109,6 +111,7 @@ func validateIdentity(v *ValidationErrors, s ClusterSpec) {
 		v.Add("cloudAccountId", "%s", msg)
 	}
 	switch {
+	case s.Kind == KindEKS: // validateEKSCluster refuses a key name
 	case s.SSHKeyName == "" && s.Bastion.IsEnabled():
 		v.Add("sshKeyName", "is required when the bastion is enabled")
 	case s.SSHKeyName == "":

@@ -40,6 +40,29 @@ func validatePool(v *ValidationErrors, f string, p NodePoolSpec, ownAZs bool, s 
 	case !p.ControlPlane && (p.Size < 0 || p.Size > MaxWorkerPoolSize):
 		v.Add(f+".size", "must be between 0 and %d", MaxWorkerPoolSize)
 	}
+	azs := validatePoolAZs(v, f, p, ownAZs, s, cat, regionOK)
+	if info, ok := checkInstanceType(v, f+".instanceType", p.InstanceType, s.Region, azs, cat, regionOK); ok && p.ControlPlane {
+		if info.VCPUs < MinControlPlaneVCPUs || info.MemoryMiB < MinControlPlaneMemoryMiB {
+			v.Add(f+".instanceType", "%s is too small for a control plane: need at least %d vCPUs and %d MiB",
+				p.InstanceType, MinControlPlaneVCPUs, MinControlPlaneMemoryMiB)
+		}
+	}
+	validateNodeLabels(v, f, p.Labels)
+	validateTaints(v, f, p.Taints)
+	if !slices.Contains(rollingUpdates, p.RollingUpdate) {
+		v.Add(f+".rollingUpdate", "must be one of %v", rollingUpdates)
+	}
+	validateRootVolume(v, f, p)
+	validateCapacity(v, f, p)
+	if p.AllowWorkerCapability && !p.ControlPlane {
+		v.Add(f+".allowWorkerCapability", "only applies to the control-plane pool")
+	}
+}
+
+// validatePoolAZs checks a pool's own AZs and returns those that exist in
+// the region, the ones whose instance type offerings are worth checking
+// (the others are reported already).
+func validatePoolAZs(v *ValidationErrors, f string, p NodePoolSpec, ownAZs bool, s ClusterSpec, cat Catalog, regionOK bool) []string {
 	// Pool AZs must be a subset of the cluster's; with static placement and
 	// no cluster AZs the preflight checks them against the subnets instead.
 	regionAZs := cat.AZs(s.Region)
@@ -50,33 +73,25 @@ func validatePool(v *ValidationErrors, f string, p NodePoolSpec, ownAZs bool, s 
 		}
 		checkAZList(v, f+".azs", p.AZs, regionOK, regionAZs, within)
 	}
-	// Offerings only for AZs that exist: the others are reported already.
-	azs := slices.DeleteFunc(slices.Clone(p.AZs), func(az string) bool { return !slices.Contains(regionAZs, az) })
-	if info, ok := checkInstanceType(v, f+".instanceType", p.InstanceType, s.Region, azs, cat, regionOK); ok && p.ControlPlane {
-		if info.VCPUs < MinControlPlaneVCPUs || info.MemoryMiB < MinControlPlaneMemoryMiB {
-			v.Add(f+".instanceType", "%s is too small for a control plane: need at least %d vCPUs and %d MiB",
-				p.InstanceType, MinControlPlaneVCPUs, MinControlPlaneMemoryMiB)
-		}
-	}
-	for _, k := range sortedKeys(p.Labels) {
+	return slices.DeleteFunc(slices.Clone(p.AZs), func(az string) bool { return !slices.Contains(regionAZs, az) })
+}
+
+// validateNodeLabels checks labels a kubelet sets on its own node.
+func validateNodeLabels(v *ValidationErrors, f string, labels map[string]string) {
+	for _, k := range sortedKeys(labels) {
 		lf := fieldKey(f+".labels", k)
 		if msg := checkQualifiedName(k); msg != "" {
 			v.Add(lf, "key %s", msg)
 		}
-		if msg := checkLabelValue(p.Labels[k]); msg != "" {
+		if msg := checkLabelValue(labels[k]); msg != "" {
 			v.Add(lf, "value %s", msg)
 		}
 	}
-	validateTaints(v, f, p.Taints)
-	if !slices.Contains(rollingUpdates, p.RollingUpdate) {
-		v.Add(f+".rollingUpdate", "must be one of %v", rollingUpdates)
-	}
+}
+
+func validateRootVolume(v *ValidationErrors, f string, p NodePoolSpec) {
 	if p.RootVolumeGiB < MinRootVolumeGiB || p.RootVolumeGiB > MaxRootVolumeGiB {
 		v.Add(f+".rootVolumeGiB", "must be between %d and %d", MinRootVolumeGiB, MaxRootVolumeGiB)
-	}
-	validateCapacity(v, f, p)
-	if p.AllowWorkerCapability && !p.ControlPlane {
-		v.Add(f+".allowWorkerCapability", "only applies to the control-plane pool")
 	}
 }
 

@@ -47,7 +47,12 @@ func TestValidateClusterRules(t *testing.T) {
 		want   []string // exact field paths, in order
 	}{
 		// identity
-		{"kind eks reserved", func(s *domain.ClusterSpec) { s.Kind = domain.KindEKS }, []string{"kind"}},
+		{"eks on self-managed", func(s *domain.ClusterSpec) { s.EKS = &domain.EKSSpec{} }, []string{"eks"}},
+		{"node group fields on self-managed", func(s *domain.ClusterSpec) {
+			s.NodePools[1].MinSize, s.NodePools[1].MaxSize = new(1), new(5)
+			s.NodePools[1].InstanceTypes = []string{"m5.large"}
+			s.NodePools[1].MaxUnavailable = 2
+		}, []string{"nodePools[1].minSize", "nodePools[1].maxSize", "nodePools[1].instanceTypes", "nodePools[1].maxUnavailable"}},
 		{"kind unknown", func(s *domain.ClusterSpec) { s.Kind = "gke" }, []string{"kind"}},
 		{"name uppercase", func(s *domain.ClusterSpec) { s.Name = "Prod" }, []string{"name"}},
 		{"name too long", func(s *domain.ClusterSpec) { s.Name = long(41) }, []string{"name"}},
