@@ -76,6 +76,7 @@ const (
 
 // Plan is what provisioning a cluster will create, in creation order.
 type Plan struct {
+	Kind        ClusterKind       `json:"kind"`
 	ClusterName string            `json:"clusterName"`
 	Region      string            `json:"region"`
 	Placement   string            `json:"placement"`
@@ -105,6 +106,11 @@ type PlannedResource struct {
 	RootVolumeGiB       int    `json:"rootVolumeGiB,omitempty"`
 	Spot                bool   `json:"spot,omitempty"`
 	SpotMaxPricePercent int    `json:"spotMaxPricePercent,omitempty"`
+	// Managed node groups: the desired and maximum sizes and the instance
+	// types (InstanceType is the first, the one prices count).
+	Size          int      `json:"size,omitempty"`
+	MaxSize       int      `json:"maxSize,omitempty"`
+	InstanceTypes []string `json:"instanceTypes,omitempty"`
 }
 
 // SecurityGroupRule is one inbound rule. Each source is a CIDR, or the key
@@ -144,7 +150,10 @@ func PlanCluster(spec ClusterSpec, cat Catalog) (Plan, error) {
 		return Plan{}, fmt.Errorf("plan cluster: %w", err)
 	}
 	s := WithDefaults(spec)
-	p := Plan{ClusterName: s.Name, Region: s.Region, Placement: s.Placement.Type}
+	p := Plan{Kind: s.Kind, ClusterName: s.Name, Region: s.Region, Placement: s.Placement.Type}
+	if s.Kind == KindEKS {
+		return planEKS(p, s)
+	}
 	var lbSubnets, publicSubnets []string
 	cpSubnets := func(az string) []string { return []string{SubnetKey(RolePrivate, az)} }
 	workerSubnets := cpSubnets

@@ -33,6 +33,18 @@ var callsFor = map[ResourceType]map[string][]string{
 	ResLoadBalancer: {"": {"elasticloadbalancing:CreateLoadBalancer"}},
 	ResTargetGroup:  {"": {"elasticloadbalancing:CreateTargetGroup"}},
 	ResListener:     {"": {"elasticloadbalancing:CreateListener"}},
+	// IAM roles take their tags in CreateRole, then one AttachRolePolicy
+	// per AWS managed policy of the role (the EKS contract's lists).
+	ResIAMRole: {
+		RoleEKSCluster:         {"iam:CreateRole", "iam:AttachRolePolicy"},
+		RoleEKSNode:            {"iam:CreateRole", "iam:AttachRolePolicy", "iam:AttachRolePolicy", "iam:AttachRolePolicy"},
+		RoleFargatePodExecutor: {"iam:CreateRole", "iam:AttachRolePolicy"},
+	},
+	// EKS creates take their tags; node group sizes are one call whatever
+	// the size (the instances are the node group's Auto Scaling group's).
+	ResEKSCluster:     {"": {"eks:CreateCluster"}},
+	ResNodeGroup:      {"": {"eks:CreateNodegroup"}},
+	ResFargateProfile: {"": {"eks:CreateFargateProfile"}},
 }
 
 // PlannedCalls counts, per "service:Action", the mutating AWS calls

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // PriceCatalog is a Catalog that also knows prices (USD).
@@ -20,6 +21,8 @@ type RegionPrices struct {
 	NLBLCUHourly     float64 `json:"nlbLCUHourly"`
 	PublicIPv4Hourly float64 `json:"publicIPv4Hourly"`
 	EBSGp3PerGBMonth float64 `json:"ebsGp3PerGBMonth"`
+	// EKSClusterHourly is an EKS cluster's control plane in standard support.
+	EKSClusterHourly float64 `json:"eksClusterHourly"`
 }
 
 // Assumptions of the estimate; returned with it so nobody mistakes it for a bill.
@@ -38,6 +41,13 @@ var CostAssumptions = []string{
 	"public IPv4: one per NAT gateway, one for the bastion, one per internet-facing load balancer subnet",
 	"spot instances at their maximum price (an upper bound; the actual spot price is usually lower)",
 	"data transfer out, snapshots, CloudWatch and load balancers created by the cluster itself are not included",
+}
+
+// EKSCostAssumptions are added for an eks cluster.
+var EKSCostAssumptions = []string{
+	"EKS control plane in standard support; extended support versions cost more",
+	"managed node groups at their desired size; spot node groups at the on-demand price, the most a managed spot group pays",
+	"Fargate pods are billed per vCPU and GB of the pods that run, unknown before they run: counted as 0",
 }
 
 // CostItem is one line of an estimate.
@@ -67,10 +77,14 @@ func EstimateCost(p Plan, cat PriceCatalog) (CostEstimate, error) {
 	if !ok {
 		return CostEstimate{}, fmt.Errorf("estimate cost: no prices for region %q", p.Region)
 	}
-	est := CostEstimate{Currency: "USD", Assumptions: CostAssumptions}
+	est := CostEstimate{Currency: "USD", Assumptions: slices.Clone(CostAssumptions)}
 	add := func(what, unit string, qty, unitPrice, hours float64) {
 		m := cents(qty * unitPrice * hours)
 		est.Items = append(est.Items, CostItem{What: what, Quantity: qty, Unit: unit, UnitPrice: unitPrice, Monthly: m, SpotMonthly: m})
+	}
+	if _, ok := p.Find(KeyEKSCluster); ok {
+		est.Assumptions = append(est.Assumptions, EKSCostAssumptions...)
+		add("EKS control plane", "cluster-hour", 1, rp.EKSClusterHourly, HoursPerMonth)
 	}
 	pools, err := instanceGroups(p, cat)
 	if err != nil {
@@ -91,12 +105,16 @@ func EstimateCost(p Plan, cat PriceCatalog) (CostEstimate, error) {
 		add("NAT gateways", "gateway-hour", float64(nats), rp.NATGatewayHourly, HoursPerMonth)
 		add("NAT gateway data processed", "GB", float64(nats*NATProcessedGBPerMonth), rp.NATGatewayPerGB, 1)
 	}
-	if lb, ok := p.Find(KeyLoadBalancer); ok {
+	lb, hasLB := p.Find(KeyLoadBalancer)
+	if hasLB {
 		add("API server load balancer (NLB)", "hour", 1, rp.NLBHourly, HoursPerMonth)
 		add("API server load balancer capacity units", "LCU-hour", NLBLCUs, rp.NLBLCUHourly, HoursPerMonth)
-		if ips := publicIPv4Count(p, lb); ips > 0 {
-			add("public IPv4 addresses", "address-hour", float64(ips), rp.PublicIPv4Hourly, HoursPerMonth)
-		}
+	}
+	if ips := publicIPv4Count(p, lb); ips > 0 {
+		add("public IPv4 addresses", "address-hour", float64(ips), rp.PublicIPv4Hourly, HoursPerMonth)
+	}
+	if p.Count(ResFargateProfile, "") > 0 {
+		add("Fargate pods (billed per pod, not estimated)", "vCPU-hour", 0, 0, HoursPerMonth)
 	}
 	for _, it := range est.Items {
 		est.OnDemandMonthly += it.Monthly
@@ -114,11 +132,24 @@ type instanceGroup struct {
 }
 
 // instanceGroups folds the plan's instances into one group per pool (the
-// bastion is its own group), in plan order.
+// bastion is its own group), in plan order; a managed node group is one
+// group of its desired size.
 func instanceGroups(p Plan, cat PriceCatalog) ([]instanceGroup, error) {
 	var out []instanceGroup
 	index := map[string]int{}
 	for _, r := range p.Resources {
+		if r.Type == ResNodeGroup {
+			hourly, ok := cat.OnDemandHourly(p.Region, r.InstanceType)
+			if !ok {
+				return nil, fmt.Errorf("no on-demand price for %s in %s", r.InstanceType, p.Region)
+			}
+			g := instanceGroup{name: r.Pool, instanceType: r.InstanceType, count: r.Size, volumeGiB: r.RootVolumeGiB, hourly: hourly}
+			if r.Spot {
+				g.spotPercent = 100 // a managed spot group's max price is the on-demand price
+			}
+			out = append(out, g)
+			continue
+		}
 		if r.Type != ResInstance {
 			continue
 		}
@@ -146,7 +177,8 @@ func instanceGroups(p Plan, cat PriceCatalog) ([]instanceGroup, error) {
 
 // publicIPv4Count counts the public addresses AWS bills hourly: the NAT
 // gateways' Elastic IPs, the bastion's, and one per subnet of an
-// internet-facing load balancer.
+// internet-facing load balancer (lb is the zero value without one). An
+// EKS endpoint's public addresses are AWS's, not billed to the account.
 func publicIPv4Count(p Plan, lb PlannedResource) int {
 	n := p.Count(ResEIP, "") + p.Count(ResInstance, RoleBastion)
 	if lb.Role == SchemeInternetFacing {

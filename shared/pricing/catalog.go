@@ -41,6 +41,7 @@ type regionDoc struct {
 	NLBLCUHourly     float64            `json:"nlbLCUHourly"`
 	PublicIPv4Hourly float64            `json:"publicIPv4Hourly"`
 	EBSGp3PerGBMonth float64            `json:"ebsGp3PerGBMonth"`
+	EKSClusterHourly float64            `json:"eksClusterHourly"`
 	OnDemandHourly   map[string]float64 `json:"onDemandHourly"`
 }
 
@@ -88,7 +89,7 @@ func Parse(data []byte) (*Static, error) {
 		if len(r.AZs) == 0 {
 			return nil, fmt.Errorf("pricing: region %s has no AZs", name)
 		}
-		for _, p := range []float64{r.NATGatewayHourly, r.NATGatewayPerGB, r.NLBHourly, r.NLBLCUHourly, r.PublicIPv4Hourly, r.EBSGp3PerGBMonth} {
+		for _, p := range []float64{r.NATGatewayHourly, r.NATGatewayPerGB, r.NLBHourly, r.NLBLCUHourly, r.PublicIPv4Hourly, r.EBSGp3PerGBMonth, r.EKSClusterHourly} {
 			if p <= 0 {
 				return nil, fmt.Errorf("pricing: region %s: every network price must be positive", name)
 			}
@@ -159,5 +160,6 @@ func (s *Static) RegionPrices(region string) (domain.RegionPrices, bool) {
 		NLBLCUHourly:     r.NLBLCUHourly,
 		PublicIPv4Hourly: r.PublicIPv4Hourly,
 		EBSGp3PerGBMonth: r.EBSGp3PerGBMonth,
+		EKSClusterHourly: r.EKSClusterHourly,
 	}, true
 }

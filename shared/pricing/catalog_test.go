@@ -52,6 +52,11 @@ func TestDefaultCatalogFacts(t *testing.T) {
 	if !ok || rp.NATGatewayHourly != 0.045 || rp.NATGatewayPerGB != 0.045 || rp.NLBHourly != 0.0225 || rp.PublicIPv4Hourly != 0.005 || rp.EBSGp3PerGBMonth != 0.08 {
 		t.Errorf("us-east-1 prices %+v", rp)
 	}
+	for _, r := range c.Regions() {
+		if rp, _ := c.RegionPrices(r); rp.EKSClusterHourly != 0.10 {
+			t.Errorf("%s: EKS cluster %v per hour, want 0.10 (standard support)", r, rp.EKSClusterHourly)
+		}
+	}
 	if _, ok := c.RegionPrices("mars-north-1"); ok {
 		t.Error("unknown region has prices")
 	}
