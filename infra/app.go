@@ -22,6 +22,10 @@ type Config struct {
 	CodeDir string // one <function>/bootstrap per function (bin/functions-arm64)
 	Outdir  string // cloud assembly; the cdk CLI passes CDK_OUTDIR
 	Prefix  string // physical-name prefix of the platform's named resources
+	// The web console (infra/web.go): its build, uploaded when WebDir holds
+	// an index.html, and an optional domain with its ACM certificate
+	// (us-east-1) instead of the *.cloudfront.net name.
+	WebDir, WebDomain, WebCertificateARN string
 }
 
 // ConfigFromEnv finds the repository from the working directory, so both
@@ -39,6 +43,13 @@ func ConfigFromEnv() (Config, error) {
 		CodeDir: envOr("CLUSTERFORGE_CODE_DIR", filepath.Join(root, "bin", "functions-arm64")),
 		Outdir:  envOr("CDK_OUTDIR", filepath.Join(root, "cdk.out")),
 		Prefix:  envOr("CLUSTERFORGE_PREFIX", "clusterforge"),
+		WebDir:  envOr("CLUSTERFORGE_WEB_DIR", filepath.Join(root, "web", "dist")),
+		// Both or neither: a domain needs its certificate.
+		WebDomain:         os.Getenv("CLUSTERFORGE_WEB_DOMAIN"),
+		WebCertificateARN: os.Getenv("CLUSTERFORGE_WEB_CERTIFICATE_ARN"),
+	}
+	if (cfg.WebDomain == "") != (cfg.WebCertificateARN == "") {
+		return Config{}, errors.New("set CLUSTERFORGE_WEB_DOMAIN and CLUSTERFORGE_WEB_CERTIFICATE_ARN together")
 	}
 	return cfg, nil
 }

@@ -44,7 +44,7 @@ func NewPlatformStack(scope constructs.Construct, id string, cfg Config) (awscdk
 	if err := p.addStateMachines(); err != nil {
 		return nil, err
 	}
-	newHTTPAPI(p)
+	newWebConsole(p, newHTTPAPI(p))
 	addAlarms(p)
 	return stack, nil
 }
