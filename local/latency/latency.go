@@ -22,6 +22,7 @@ const (
 	EKSClusterActive    Kind = "eks-cluster-active"    // CREATING → ACTIVE
 	EKSClusterDeleted   Kind = "eks-cluster-deleted"   // DELETING → gone
 	EKSNodegroupActive  Kind = "eks-nodegroup-active"  // CREATING → ACTIVE
+	EKSNodegroupUpdated Kind = "eks-nodegroup-updated" // UPDATING → ACTIVE
 	EKSNodegroupDeleted Kind = "eks-nodegroup-deleted" // DELETING → gone
 	FargateActive       Kind = "fargate-active"        // CREATING → ACTIVE
 	FargateDeleted      Kind = "fargate-deleted"       // DELETING → gone
@@ -39,9 +40,10 @@ var DefaultAWS = map[Kind]time.Duration{
 	EKSClusterActive:    9 * time.Minute,
 	EKSClusterDeleted:   4 * time.Minute,
 	EKSNodegroupActive:  3 * time.Minute,
+	EKSNodegroupUpdated: 2 * time.Minute,
 	EKSNodegroupDeleted: 3 * time.Minute,
-	FargateActive:       2 * time.Minute,
-	FargateDeleted:      2 * time.Minute,
+	FargateActive:       90 * time.Second,
+	FargateDeleted:      90 * time.Second,
 }
 
 // Model turns AWS durations into wall-clock durations with one scale factor.
