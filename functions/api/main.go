@@ -3,8 +3,11 @@
 //
 // Environment: TABLE_NAME (required), SECRET_PREFIX, PLATFORM_ACCOUNT_ID,
 // LOG_LEVEL; the cluster workflows: PROVISION_STATE_MACHINE_ARN,
-// DELETE_STATE_MACHINE_ARN, UPDATE_NODEPOOL_STATE_MACHINE_ARN, FORCE_DELETE_DELAY (a Go duration, default
-// 15m), SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, FORCE_DELETE_UNLOCK_ARN.
+// DELETE_STATE_MACHINE_ARN, UPDATE_NODEPOOL_STATE_MACHINE_ARN, and for eks
+// clusters PROVISION_EKS_STATE_MACHINE_ARN, DELETE_EKS_STATE_MACHINE_ARN,
+// UPDATE_EKS_NODEGROUPS_STATE_MACHINE_ARN; FORCE_DELETE_DELAY (a Go
+// duration, default 15m), SCHEDULE_GROUP, SCHEDULER_ROLE_ARN,
+// FORCE_DELETE_UNLOCK_ARN.
 // AWS_ENDPOINT_URL points every client at a local cloud.
 package main
 
@@ -50,14 +53,17 @@ func main() {
 	// per-account request budgets and assumed-role credentials.
 	sessions := cloud.NewSessionCache(cfg, cloud.DefaultRateLimits)
 	handler := api.New(api.Deps{
-		Store:                         st,
-		Secrets:                       secrets,
-		Validator:                     cloud.NewValidator(cfg, cloud.WithSessionCache(sessions)),
-		PlatformAccountID:             os.Getenv("PLATFORM_ACCOUNT_ID"),
-		Logger:                        log,
-		ProvisionStateMachineARN:      os.Getenv("PROVISION_STATE_MACHINE_ARN"),
-		DeleteStateMachineARN:         os.Getenv("DELETE_STATE_MACHINE_ARN"),
-		UpdateNodePoolStateMachineARN: os.Getenv("UPDATE_NODEPOOL_STATE_MACHINE_ARN"),
+		Store:                              st,
+		Secrets:                            secrets,
+		Validator:                          cloud.NewValidator(cfg, cloud.WithSessionCache(sessions)),
+		PlatformAccountID:                  os.Getenv("PLATFORM_ACCOUNT_ID"),
+		Logger:                             log,
+		ProvisionStateMachineARN:           os.Getenv("PROVISION_STATE_MACHINE_ARN"),
+		DeleteStateMachineARN:              os.Getenv("DELETE_STATE_MACHINE_ARN"),
+		UpdateNodePoolStateMachineARN:      os.Getenv("UPDATE_NODEPOOL_STATE_MACHINE_ARN"),
+		ProvisionEKSStateMachineARN:        os.Getenv("PROVISION_EKS_STATE_MACHINE_ARN"),
+		DeleteEKSStateMachineARN:           os.Getenv("DELETE_EKS_STATE_MACHINE_ARN"),
+		UpdateEKSNodeGroupsStateMachineARN: os.Getenv("UPDATE_EKS_NODEGROUPS_STATE_MACHINE_ARN"),
 		// Static placement's subnets are checked before the cluster is stored.
 		Subnets:    api.SessionSubnets{Sessions: sessions},
 		Executions: api.SFNExecutions{Client: sfn.NewFromConfig(cfg)},

@@ -91,6 +91,12 @@ type Deps struct {
 	// UpdateNodePoolStateMachineARN (UPDATE_NODEPOOL_STATE_MACHINE_ARN)
 	// runs node pool changes; the nodepools mutations answer 501 without it.
 	UpdateNodePoolStateMachineARN string
+	// The eks cluster workflows (PROVISION_EKS_STATE_MACHINE_ARN,
+	// DELETE_EKS_STATE_MACHINE_ARN, UPDATE_EKS_NODEGROUPS_STATE_MACHINE_ARN):
+	// requests for eks clusters answer 501 without them.
+	ProvisionEKSStateMachineARN        string
+	DeleteEKSStateMachineARN           string
+	UpdateEKSNodeGroupsStateMachineARN string
 	// Subnets checks static placement's subnets at create (DescribeSubnets
 	// with the customer's access); nil leaves it to the workflow.
 	Subnets    SubnetChecker

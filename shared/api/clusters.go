@@ -146,6 +146,10 @@ func (h *Handler) createCluster(ctx context.Context, r *request) (response, erro
 	if err := h.requireWorkflows(); err != nil {
 		return response{}, err
 	}
+	provision := h.workflowsOf(spec.Kind).provision
+	if err := requireMachine(provision, spec.Kind, "provisioning"); err != nil {
+		return response{}, err
+	}
 	now := h.now().UTC()
 	c := &domain.Cluster{
 		ID: domain.NewID(domain.PrefixCluster, now), ClusterSpec: spec,
@@ -159,7 +163,7 @@ func (h *Handler) createCluster(ctx context.Context, r *request) (response, erro
 		return response{}, fmt.Errorf("create cluster: %w", err)
 	}
 	r.log.InfoContext(ctx, "cluster created", "clusterId", c.ID)
-	c, err = h.startWorkflow(ctx, r, c, h.deps.ProvisionStateMachineARN)
+	c, err = h.startWorkflow(ctx, r, c, provision)
 	if err != nil {
 		return response{}, err
 	}

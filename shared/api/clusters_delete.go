@@ -37,36 +37,41 @@ func forceDeleteSchedule(c *domain.Cluster) string {
 }
 
 func (h *Handler) deleteCluster(ctx context.Context, r *request) (response, error) {
-	if err := h.requireClusters(); err != nil {
-		return response{}, err
-	}
-	c, err := h.loadCluster(ctx, r)
+	c, err := h.loadForWorkflow(ctx, r, notDeleted)
 	if err != nil {
 		return response{}, err
 	}
-	if err := h.requireWorkflows(); err != nil {
-		return response{}, err
-	}
-	if c, err = h.startDeletion(ctx, r, c.ID); err != nil {
+	if c, err = h.startDeletion(ctx, r, c); err != nil {
 		return response{}, err
 	}
 	return h.clusterResponse(ctx, r, c, http.StatusAccepted)
 }
 
+func notDeleted(c *domain.Cluster) error {
+	if c.Status == domain.StatusDeleted {
+		return conflict("conflict", "the cluster is already deleted")
+	}
+	return nil
+}
+
 // startDeletion moves the cluster to Deleting under a new generation and
-// starts delete-cluster for it. On a cluster already being deleted it is a
-// retry: deletingSince (and so when force delete unlocks) stays, the
-// running execution is replaced by a fresh one (every delete task is
-// idempotent, so restarting is safe and un-sticks a dead execution).
-func (h *Handler) startDeletion(ctx context.Context, r *request, id string) (*domain.Cluster, error) {
-	scope := r.principal.Scope
+// starts its kind's delete workflow for it. On a cluster already being
+// deleted it is a retry: deletingSince (and so when force delete unlocks)
+// stays, the running execution is replaced by a fresh one (every delete
+// task is idempotent, so restarting is safe and un-sticks a dead execution).
+func (h *Handler) startDeletion(ctx context.Context, r *request, loaded *domain.Cluster) (*domain.Cluster, error) {
+	machine := h.workflowsOf(loaded.Kind).delete
+	if err := requireMachine(machine, loaded.Kind, "deletions"); err != nil {
+		return nil, err
+	}
+	scope, id := r.principal.Scope, loaded.ID
 	// Whole seconds: the schedule's at() has no fractions, so availableAt
 	// is exactly when the unlock fires.
 	now := h.now().UTC().Truncate(time.Second)
 	var previous string
 	c, err := h.clusters.UpdateCluster(ctx, scope, id, func(cur *domain.Cluster) error {
-		if cur.Status == domain.StatusDeleted {
-			return conflict("conflict", "the cluster is already deleted")
+		if err := notDeleted(cur); err != nil {
+			return err
 		}
 		if cur.DeletingSince == nil {
 			cur.DeletingSince = &now
@@ -87,10 +92,11 @@ func (h *Handler) startDeletion(ctx context.Context, r *request, id string) (*do
 		return nil, err
 	}
 	// Deletion progress must not count the provisioning tasks.
+	// TODO(eks): workflow.DeletionTasksOf(c.ClusterSpec) once shared/workflow has it.
 	if err := h.clusters.ResetTasks(ctx, scope, c.ID, pendingTasks(workflow.DeletionTasks)); err != nil {
 		return nil, fmt.Errorf("reset tasks of %s: %w", c.ID, err)
 	}
-	if c, err = h.startWorkflow(ctx, r, c, h.deps.DeleteStateMachineARN); err != nil {
+	if c, err = h.startWorkflow(ctx, r, c, machine); err != nil {
 		return nil, err
 	}
 	// The unlock is one schedule per generation: the forcedelete-unlock
@@ -107,18 +113,14 @@ func (h *Handler) startDeletion(ctx context.Context, r *request, id string) (*do
 }
 
 func (h *Handler) forceDeleteCluster(ctx context.Context, r *request) (response, error) {
-	if err := h.requireClusters(); err != nil {
-		return response{}, err
-	}
-	c, err := h.loadCluster(ctx, r)
+	c, err := h.loadForWorkflow(ctx, r, func(c *domain.Cluster) error {
+		if !deleting(c) {
+			return conflict("conflict", "only a cluster being deleted can be force deleted; delete it first")
+		}
+		return nil
+	})
 	if err != nil {
 		return response{}, err
-	}
-	if err := h.requireWorkflows(); err != nil {
-		return response{}, err
-	}
-	if !deleting(c) {
-		return response{}, conflict("conflict", "only a cluster being deleted can be force deleted; delete it first")
 	}
 	// The flag set by the schedule's forcedelete-unlock run is the only
 	// authority, even when availableAt has passed by this Lambda's clock:
@@ -205,23 +207,19 @@ func ledgerLeftovers(region string, ledger []domain.Resource) []domain.Leftover 
 }
 
 func (h *Handler) retryCluster(ctx context.Context, r *request) (response, error) {
-	if err := h.requireClusters(); err != nil {
-		return response{}, err
-	}
-	c, err := h.loadCluster(ctx, r)
+	c, err := h.loadForWorkflow(ctx, r, func(c *domain.Cluster) error {
+		if !deleting(c) && c.Status != domain.StatusFailed {
+			return conflict("conflict", "only a Failed cluster or a stuck deletion can be retried; the cluster is "+string(c.Status))
+		}
+		return nil
+	})
 	if err != nil {
 		return response{}, err
 	}
-	if err := h.requireWorkflows(); err != nil {
-		return response{}, err
-	}
-	switch {
-	case deleting(c):
-		c, err = h.startDeletion(ctx, r, c.ID)
-	case c.Status == domain.StatusFailed:
-		c, err = h.resumeProvisioning(ctx, r, c.ID)
-	default:
-		err = conflict("conflict", "only a Failed cluster or a stuck deletion can be retried; the cluster is "+string(c.Status))
+	if deleting(c) {
+		c, err = h.startDeletion(ctx, r, c)
+	} else {
+		c, err = h.resumeProvisioning(ctx, r, c)
 	}
 	if err != nil {
 		return response{}, err
@@ -229,11 +227,15 @@ func (h *Handler) retryCluster(ctx context.Context, r *request) (response, error
 	return h.clusterResponse(ctx, r, c, http.StatusAccepted)
 }
 
-// resumeProvisioning starts provision-cluster again under a new generation.
-// Tasks that succeeded stay Succeeded (their steps find their resources by
-// tags and pass quickly); failed ones go back to Pending.
-func (h *Handler) resumeProvisioning(ctx context.Context, r *request, id string) (*domain.Cluster, error) {
-	scope := r.principal.Scope
+// resumeProvisioning starts the kind's provision workflow again under a
+// new generation. Tasks that succeeded stay Succeeded (their steps find
+// their resources by tags and pass quickly); failed ones go back to Pending.
+func (h *Handler) resumeProvisioning(ctx context.Context, r *request, loaded *domain.Cluster) (*domain.Cluster, error) {
+	machine := h.workflowsOf(loaded.Kind).provision
+	if err := requireMachine(machine, loaded.Kind, "provisioning"); err != nil {
+		return nil, err
+	}
+	scope, id := r.principal.Scope, loaded.ID
 	c, err := h.clusters.UpdateCluster(ctx, scope, id, func(cur *domain.Cluster) error {
 		if cur.Status != domain.StatusFailed || cur.DeletingSince != nil {
 			return conflict("conflict", "the cluster changed; read it again")
@@ -260,5 +262,5 @@ func (h *Handler) resumeProvisioning(ctx context.Context, r *request, id string)
 	if err := h.clusters.ResetTasks(ctx, scope, c.ID, tasks); err != nil {
 		return nil, fmt.Errorf("reset failed tasks of %s: %w", c.ID, err)
 	}
-	return h.startWorkflow(ctx, r, c, h.deps.ProvisionStateMachineARN)
+	return h.startWorkflow(ctx, r, c, machine)
 }

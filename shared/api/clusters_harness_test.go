@@ -15,7 +15,11 @@ import (
 const (
 	provisionSM = "arn:aws:states:us-east-1:111111111111:stateMachine:provision-cluster"
 	deleteSM    = "arn:aws:states:us-east-1:111111111111:stateMachine:delete-cluster"
-	testDelay   = 15 * time.Minute
+	// The eks machines (provision-eks, delete-eks, update-eks-nodegroups).
+	provisionEKSSM = "arn:aws:states:us-east-1:111111111111:stateMachine:provision-eks"
+	deleteEKSSM    = "arn:aws:states:us-east-1:111111111111:stateMachine:delete-eks"
+	updateEKSSM    = "arn:aws:states:us-east-1:111111111111:stateMachine:update-eks-nodegroups"
+	testDelay      = 15 * time.Minute
 )
 
 var acmeTenantAdmin = claims("acme", "web", "tenant-admin")
@@ -122,11 +126,13 @@ func newClusterHarness(t *testing.T) *clusterHarness {
 		Store: ch.env.Store, Secrets: ch.env.Secrets, Logger: api.NewLogger(ch.logs, "debug"),
 		Now:                      func() time.Time { return ch.clock },
 		ProvisionStateMachineARN: provisionSM, DeleteStateMachineARN: deleteSM, ForceDeleteDelay: testDelay,
+		ProvisionEKSStateMachineARN: provisionEKSSM, DeleteEKSStateMachineARN: deleteEKSSM, UpdateEKSNodeGroupsStateMachineARN: updateEKSSM,
 		Executions: ch.exec, Schedules: ch.schedules, Scanner: ch.scanner,
 		Quotas: fakeQuotas{headroom: []cloud.QuotaHeadroom{
 			{Name: "Elastic IP addresses", Scope: "eu-west-1", Limit: 5, Used: 4, Available: 1},
 			{Name: "VPCs per Region", Code: cloud.QuotaVPCsPerRegion, Scope: "eu-west-1", Limit: 5, Used: 1, Available: 4},
 			{Name: "NAT gateways per Availability Zone", Code: cloud.QuotaNATGatewaysPerAZ, Scope: "eu-west-1a", Limit: 5, Available: 5},
+			{Name: "Running On-Demand Standard instances (vCPUs)", Code: cloud.QuotaOnDemandStandardCPU, Scope: "eu-west-1", Limit: 32, Used: 24, Available: 8},
 		}},
 	})
 	ch.accountID = ch.must(201, call{method: "POST", path: "/v1/cloudaccounts", body: stsAccountBody("prod"), claims: acmeAdmin}).json["id"].(string)

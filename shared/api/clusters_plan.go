@@ -124,9 +124,13 @@ func quotaNeeds(p domain.Plan, cat domain.Catalog) func(cloud.QuotaHeadroom) int
 	}
 	vcpus := 0
 	for _, r := range p.Resources {
-		if r.Type == domain.ResInstance && !r.Spot && standardFamily(r.InstanceType) {
+		switch {
+		case r.Spot:
+		case r.Type == domain.ResInstance && standardFamily(r.InstanceType):
 			info, _ := cat.InstanceType(r.InstanceType)
 			vcpus += info.VCPUs
+		case r.Type == domain.ResNodeGroup:
+			vcpus += r.MaxSize * nodeGroupVCPUs(r, cat)
 		}
 	}
 	return func(q cloud.QuotaHeadroom) int {
@@ -142,6 +146,19 @@ func quotaNeeds(p domain.Plan, cat domain.Catalog) func(cloud.QuotaHeadroom) int
 		}
 		return 0
 	}
+}
+
+// nodeGroupVCPUs is what one node of a managed node group may take from
+// the on-demand standard quota: the largest of its instance types in a
+// standard family, as its Auto Scaling group may launch any of them.
+func nodeGroupVCPUs(r domain.PlannedResource, cat domain.Catalog) int {
+	most := 0
+	for _, it := range r.InstanceTypes {
+		if info, ok := cat.InstanceType(it); ok && standardFamily(it) {
+			most = max(most, info.VCPUs)
+		}
+	}
+	return most
 }
 
 // standardFamily reports whether an instance type counts against the

@@ -17,8 +17,9 @@ import (
 // Node pool operations (DESIGN §5): each mutation applies a change to the
 // cluster's spec, re-validates the whole spec as create does, and — on the
 // cluster version the caller read (optimistic locking) and only while the
-// cluster is Running — moves it to Updating and starts update-nodepool for
-// the pools that changed.
+// cluster is Running — moves it to Updating and starts the kind's update
+// workflow (update-nodepool, or update-eks-nodegroups for an eks cluster)
+// for the pools that changed.
 
 // poolChange edits a copy of the cluster's spec; it returns the field
 // (relative to the request) of a change it refuses.
@@ -106,6 +107,9 @@ func patchPools(patches map[string][]byte) poolChange {
 			if err != nil {
 				return err
 			}
+			if spec.Kind == domain.KindEKS {
+				next = rederiveInstanceTypes(next, patch)
+			}
 			if next.Name != cur.Name {
 				return badRequest("name", "a node pool cannot be renamed; add a new pool and remove this one")
 			}
@@ -141,18 +145,13 @@ func (h *Handler) deleteNodePool(ctx context.Context, r *request) (response, err
 // current spec under the caller's version, validate, move the cluster to
 // Updating under a new generation, and start update-nodepool.
 func (h *Handler) updateNodePools(ctx context.Context, r *request, version int64, change poolChange) (response, error) {
-	if err := h.requireClusters(); err != nil {
-		return response{}, err
-	}
-	cur, err := h.loadCluster(ctx, r)
+	cur, err := h.loadForWorkflow(ctx, r, nil)
 	if err != nil {
 		return response{}, err
 	}
-	if err := h.requireWorkflows(); err != nil {
+	machine := h.workflowsOf(cur.Kind).update
+	if err := requireMachine(machine, cur.Kind, "node pool updates"); err != nil {
 		return response{}, err
-	}
-	if h.deps.UpdateNodePoolStateMachineARN == "" {
-		return response{}, &Error{Status: http.StatusNotImplemented, Code: "not_implemented", Message: "node pool updates are not configured in this deployment"}
 	}
 	scope := r.principal.Scope
 	var input workflow.UpdateInput
@@ -188,7 +187,7 @@ func (h *Handler) updateNodePools(ctx context.Context, r *request, version int64
 	if err := h.clusters.ResetTasks(ctx, scope, c.ID, pendingTasks(tasks)); err != nil {
 		return response{}, fmt.Errorf("reset tasks of %s: %w", c.ID, err)
 	}
-	if c, err = h.startWorkflowWith(ctx, r, c, h.deps.UpdateNodePoolStateMachineARN, input); err != nil {
+	if c, err = h.startWorkflowWith(ctx, r, c, machine, input); err != nil {
 		return response{}, err
 	}
 	r.log.InfoContext(ctx, "node pool update started", "clusterId", c.ID, "generation", c.Generation,
@@ -197,7 +196,8 @@ func (h *Handler) updateNodePools(ctx context.Context, r *request, version int64
 }
 
 // changedSpec applies change to a copy of spec and validates the result
-// the way create does: the whole spec, defaults applied.
+// the way create does (the whole spec, defaults applied), then the edit
+// itself: what a running eks node group cannot take.
 func (h *Handler) changedSpec(spec domain.ClusterSpec, change poolChange) (domain.ClusterSpec, error) {
 	next := spec
 	next.NodePools = append([]domain.NodePoolSpec(nil), spec.NodePools...)
@@ -206,6 +206,9 @@ func (h *Handler) changedSpec(spec domain.ClusterSpec, change poolChange) (domai
 	}
 	next = domain.WithDefaults(next)
 	if err := domain.ValidateCluster(next, h.catalog); err != nil {
+		return spec, err
+	}
+	if err := domain.ValidateNodeGroupChanges(domain.WithDefaults(spec), next); err != nil {
 		return spec, err
 	}
 	return next, nil
@@ -235,6 +238,27 @@ func updateInput(before, after domain.ClusterSpec) workflow.UpdateInput {
 		}
 	}
 	return in
+}
+
+// rederiveInstanceTypes keeps an eks pool's instanceType and instanceTypes
+// consistent after a patch that sets only one of them: the stored pool has
+// both (each defaults from the other), so the one the patch left alone is
+// cleared and defaults again from the new one, instead of refusing a
+// plain {"instanceType": "m5.xlarge"}.
+func rederiveInstanceTypes(pool domain.NodePoolSpec, patch []byte) domain.NodePoolSpec {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(patch, &fields) != nil {
+		return pool
+	}
+	_, one := fields["instanceType"]
+	_, many := fields["instanceTypes"]
+	switch {
+	case one && !many:
+		pool.InstanceTypes = nil
+	case many && !one:
+		pool.InstanceType = ""
+	}
+	return pool
 }
 
 func poolIndex(spec *domain.ClusterSpec, name string) (domain.NodePoolSpec, int) {
