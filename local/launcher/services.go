@@ -110,17 +110,20 @@ func stateMachineARN(name string) string {
 // functionEnv is the environment every function gets, as the CDK app sets it.
 func (c *Cloud) functionEnv() map[string]string {
 	return map[string]string{
-		"TABLE_NAME":                        TableName,
-		"SECRET_PREFIX":                     SecretPrefix,
-		"PLATFORM_ACCOUNT_ID":               PlatformAccountID,
-		"PROVISION_STATE_MACHINE_ARN":       stateMachineARN("provision-cluster"),
-		"DELETE_STATE_MACHINE_ARN":          stateMachineARN("delete-cluster"),
-		"UPDATE_NODEPOOL_STATE_MACHINE_ARN": stateMachineARN("update-nodepool"),
-		"SCHEDULE_GROUP":                    ScheduleGroup,
-		"SCHEDULER_ROLE_ARN":                fmt.Sprintf("arn:aws:iam::%s:role/clusterforge-scheduler", PlatformAccountID),
-		"FORCE_DELETE_UNLOCK_ARN":           functionARN("forcedelete-unlock"),
-		"FORCE_DELETE_DELAY":                c.opts.ForceDeleteDelay.String(),
-		"LOG_LEVEL":                         "info",
+		"TABLE_NAME":                              TableName,
+		"SECRET_PREFIX":                           SecretPrefix,
+		"PLATFORM_ACCOUNT_ID":                     PlatformAccountID,
+		"PROVISION_STATE_MACHINE_ARN":             stateMachineARN("provision-cluster"),
+		"DELETE_STATE_MACHINE_ARN":                stateMachineARN("delete-cluster"),
+		"UPDATE_NODEPOOL_STATE_MACHINE_ARN":       stateMachineARN("update-nodepool"),
+		"PROVISION_EKS_STATE_MACHINE_ARN":         stateMachineARN("provision-eks"),
+		"DELETE_EKS_STATE_MACHINE_ARN":            stateMachineARN("delete-eks"),
+		"UPDATE_EKS_NODEGROUPS_STATE_MACHINE_ARN": stateMachineARN("update-eks-nodegroups"),
+		"SCHEDULE_GROUP":                          ScheduleGroup,
+		"SCHEDULER_ROLE_ARN":                      fmt.Sprintf("arn:aws:iam::%s:role/clusterforge-scheduler", PlatformAccountID),
+		"FORCE_DELETE_UNLOCK_ARN":                 functionARN("forcedelete-unlock"),
+		"FORCE_DELETE_DELAY":                      c.opts.ForceDeleteDelay.String(),
+		"LOG_LEVEL":                               "info",
 		// Wait-loop deadlines are wall-clock; AWS time runs faster here.
 		"WAIT_DEADLINE_SCALE": strconv.FormatFloat(c.opts.TimeScale, 'f', -1, 64),
 	}
