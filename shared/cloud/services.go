@@ -101,3 +101,28 @@ var ErrDependencyViolation = errors.New("dependency violation")
 // ErrResourceFailed says AWS put a resource in a failed state (e.g. a NAT
 // gateway `failed`); the message names it and AWS's reason.
 var ErrResourceFailed = errors.New("resource failed")
+
+// EKS is an EKS cluster's AWS side (*EKSService): IAM roles, the control
+// plane, managed node groups (one per worker pool) and Fargate profiles.
+// Reconcile* create what is missing; the *Ready / *Deleted reads report
+// progress for the Wait loops; the Fargate and update methods are one turn
+// of a loop each, because EKS allows one transition at a time.
+type EKS interface {
+	ReconcileIAMRoles(ctx context.Context) error
+	ReconcileCluster(ctx context.Context, net NetworkIDs) error
+	ClusterReady(ctx context.Context) (Progress, error)
+	ReconcileNodeGroup(ctx context.Context, net NetworkIDs, pool string) error
+	NodeGroupReady(ctx context.Context, pool string) (Progress, []domain.Node, error)
+	ReconcileFargateProfiles(ctx context.Context, net NetworkIDs) (Progress, error)
+	UpdateNodeGroup(ctx context.Context, net NetworkIDs, pool string) (Progress, error)
+
+	DeleteFargateProfiles(ctx context.Context) (Progress, error)
+	DeleteNodeGroups(ctx context.Context) error
+	NodeGroupsDeleted(ctx context.Context) (Progress, error)
+	DeleteCluster(ctx context.Context) error
+	ClusterDeleted(ctx context.Context) (Progress, error)
+	DeleteIAMRoles(ctx context.Context) error
+	// Leftovers lists what of the cluster's EKS side is still in the
+	// account (force delete's scan).
+	Leftovers(ctx context.Context) ([]Leftover, error)
+}

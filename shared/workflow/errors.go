@@ -67,8 +67,12 @@ func mapError(err error) error {
 	switch {
 	case errors.Is(err, cloud.ErrDependencyViolation) || code == "DependencyViolation":
 		return Fail(ErrDependencyViolation, "%s", msg)
-	case errors.Is(err, cloud.ErrResourceFailed):
+	case errors.Is(err, cloud.ErrResourceFailed), errors.Is(err, cloud.ErrNotOurs):
 		return Fail(ErrFailed, "%s", msg)
+	case errors.Is(err, cloud.ErrNotYet):
+		// Before the code checks: it wraps AWS answers (ResourceInUse,
+		// a role IAM has not propagated) that are permanent elsewhere.
+		return Fail(ErrRetryable, "%s", msg)
 	case errors.As(err, &creds), errors.Is(err, cloud.ErrInvalidAccess):
 		// The customer must fix the role or keys; retrying cannot help.
 		return Fail(ErrFailed, "%s", msg)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/clusterforge/clusterforge/shared/cloud"
+	"github.com/clusterforge/clusterforge/shared/domain"
 )
 
 // ServiceFactory builds the cloud services for one cluster and session.
@@ -13,6 +14,8 @@ type ServiceFactory interface {
 	Network(sess *cloud.Session, scope *cloud.ClusterScope) cloud.Network
 	Compute(sess *cloud.Session, scope *cloud.ClusterScope, opts ComputeOptions) cloud.Compute
 	LoadBalancer(sess *cloud.Session, scope *cloud.ClusterScope) cloud.LoadBalancer
+	// EKS is the EKS side of a kind eks cluster with the given spec.
+	EKS(sess *cloud.Session, scope *cloud.ClusterScope, spec domain.ClusterSpec) cloud.EKS
 	Checks(sess *cloud.Session) AccountChecks
 }
 
@@ -38,6 +41,9 @@ type AccountChecks interface {
 	// InstanceTypeOfferings says which of types are offered in each of azs.
 	InstanceTypeOfferings(ctx context.Context, azs, types []string) (map[string]map[string]bool, error)
 	KeyPairExists(ctx context.Context, name string) (bool, error)
+	// EKSClusterTags returns the tags of the EKS cluster of that name, and
+	// whether one exists.
+	EKSClusterTags(ctx context.Context, name string) (map[string]string, bool, error)
 	Quotas(ctx context.Context, azs []string) ([]cloud.QuotaHeadroom, error)
 }
 

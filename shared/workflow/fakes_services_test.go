@@ -87,6 +87,7 @@ type fakeChecks struct {
 	keyMissing  bool
 	quotas      []cloud.QuotaHeadroom
 	identityErr error
+	eksTags     map[string]string // tags of an existing EKS cluster of the name; nil: none
 }
 
 func (f *fakeChecks) Identity(ctx context.Context) (cloud.Identity, error) {
@@ -117,4 +118,8 @@ func (f *fakeChecks) KeyPairExists(ctx context.Context, name string) (bool, erro
 }
 func (f *fakeChecks) Quotas(ctx context.Context, azs []string) ([]cloud.QuotaHeadroom, error) {
 	return f.quotas, nil
+}
+func (f *fakeChecks) EKSClusterTags(ctx context.Context, name string) (map[string]string, bool, error) {
+	f.calls.add("EKSClusterTags %s", name)
+	return f.eksTags, f.eksTags != nil, nil
 }

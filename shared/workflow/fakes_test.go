@@ -295,6 +295,7 @@ type fakeFactory struct {
 	net     *fakeNetwork
 	compute *fakeCompute
 	lb      *fakeLB
+	eks     *fakeEKS
 	checks  *fakeChecks
 	opts    ComputeOptions
 }
@@ -309,6 +310,10 @@ func (f *fakeFactory) Compute(_ *cloud.Session, scope *cloud.ClusterScope, o Com
 }
 func (f *fakeFactory) LoadBalancer(*cloud.Session, *cloud.ClusterScope) cloud.LoadBalancer {
 	return f.lb
+}
+func (f *fakeFactory) EKS(_ *cloud.Session, scope *cloud.ClusterScope, _ domain.ClusterSpec) cloud.EKS {
+	f.eks.ledger = scope.Ledger
+	return f.eks
 }
 func (f *fakeFactory) Checks(*cloud.Session) AccountChecks { return f.checks }
 
@@ -354,7 +359,7 @@ func newEnv(t *testing.T, mutate func(*domain.Cluster)) *env {
 		schedules: &fakeSchedules{},
 		now:       time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 		factory: &fakeFactory{calls: c, net: &fakeNetwork{calls: c}, compute: &fakeCompute{calls: c},
-			lb: &fakeLB{calls: c}, checks: &fakeChecks{calls: c, azs: []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}, image: "ami-1"}},
+			lb: &fakeLB{calls: c}, eks: &fakeEKS{calls: c}, checks: &fakeChecks{calls: c, azs: []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}, image: "ami-1"}},
 	}
 	e.deps = Deps{
 		Store: e.store, Sessions: e.sessions, Services: e.factory, Prices: pricing.Default(),

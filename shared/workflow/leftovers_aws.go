@@ -36,7 +36,11 @@ func (s LeftoverScanner) Scan(ctx context.Context, access cloud.Access, c *domai
 	elb := func(ctx context.Context, scope *cloud.ClusterScope) ([]cloud.Leftover, error) {
 		return cloud.FindLoadBalancerLeftovers(ctx, sess.ELBv2(), scope)
 	}
-	out, err := cloud.FindLeftovers(ctx, sess.EC2(), scope, elb)
+	finders := []cloud.LeftoverFinder{elb}
+	if c.Kind == domain.KindEKS {
+		finders = append(finders, cloud.EKSLeftoverFinder(AWSServices{}.EKS(sess, scope, c.ClusterSpec)))
+	}
+	out, err := cloud.FindLeftovers(ctx, sess.EC2(), scope, finders...)
 	if err != nil {
 		return nil, fmt.Errorf("scan for leftovers of cluster %s: %w", c.ID, err)
 	}

@@ -50,7 +50,7 @@ func markFailed(ctx context.Context, c *Call) (any, error) {
 }
 
 func beginDeletion(ctx context.Context, c *Call) (any, error) {
-	for _, name := range DeletionTasks {
+	for _, name := range DeletionTasksOf(c.Cluster.ClusterSpec) {
 		if err := c.putTask(ctx, domain.Task{Name: name, State: domain.TaskPending}); err != nil {
 			return nil, err
 		}
@@ -65,7 +65,7 @@ func beginDeletion(ctx context.Context, c *Call) (any, error) {
 }
 
 func markDeleted(ctx context.Context, c *Call) (any, error) {
-	if err := c.finishTasks(ctx, DeletionTasks); err != nil {
+	if err := c.finishTasks(ctx, DeletionTasksOf(c.Cluster.ClusterSpec)); err != nil {
 		return nil, err
 	}
 	if err := c.setStatus(ctx, domain.StatusDeleted, func(cl *domain.Cluster) {

@@ -133,7 +133,7 @@ type checkResult struct {
 
 func (pf preflightRun) run(ctx context.Context) (shortfalls, notes []string, err error) {
 	steps := []func(context.Context) (checkResult, error){
-		pf.permissions, pf.zones, pf.image, pf.instanceTypes, pf.keyPair, pf.quotas,
+		pf.permissions, pf.zones, pf.image, pf.instanceTypes, pf.keyPair, pf.quotas, pf.eksClusterName,
 	}
 	results := make([]checkResult, len(steps))
 	errs := make([]error, len(steps))
@@ -197,6 +197,9 @@ func (pf preflightRun) zones(ctx context.Context) (checkResult, error) {
 }
 
 func (pf preflightRun) image(ctx context.Context) (checkResult, error) {
+	if pf.spec.Kind == domain.KindEKS {
+		return checkResult{}, nil // EKS picks the managed node groups' AMI
+	}
 	profile, err := pf.c.deps.Store.GetClusterProfile(ctx, pf.c.Scope, pf.spec.ProfileID)
 	if err != nil {
 		return checkResult{shortfalls: []string{fmt.Sprintf("cluster profile %s: %v", pf.spec.ProfileID, err)}}, nil
@@ -227,10 +230,7 @@ func (pf preflightRun) instanceTypes(ctx context.Context) (checkResult, error) {
 	// launch; the subnets' AZs decide, and the launch reports a mismatch.
 	need := map[string]map[string][]string{}
 	var azs, types []string
-	for _, r := range pf.plan.Resources {
-		if r.Type != domain.ResInstance || r.AZ == "" || r.InstanceType == "" {
-			continue
-		}
+	for _, r := range pf.instanceSlots() {
 		if need[r.InstanceType] == nil {
 			need[r.InstanceType] = map[string][]string{}
 			types = append(types, r.InstanceType)

@@ -19,7 +19,7 @@ type quotaNeed struct {
 }
 
 func (pf preflightRun) needs() quotaNeed {
-	n := quotaNeed{natPerAZ: map[string]int{}}
+	n := quotaNeed{natPerAZ: map[string]int{}, vcpus: pf.eksVCPUs()}
 	for _, r := range pf.plan.Resources {
 		if _, done := pf.live[r.Key]; done {
 			continue
@@ -32,7 +32,7 @@ func (pf preflightRun) needs() quotaNeed {
 		case domain.ResNATGateway:
 			n.natPerAZ[r.AZ]++
 		case domain.ResInstance:
-			if r.Spot || !standardFamily(r.InstanceType) {
+			if r.Spot || !standardFamily(r.InstanceType) || pf.spec.Kind == domain.KindEKS {
 				continue // spot and GPU/accelerated families have quotas of their own
 			}
 			if info, ok := pf.c.deps.Prices.InstanceType(r.InstanceType); ok {

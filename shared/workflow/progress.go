@@ -30,13 +30,23 @@ const (
 	TaskNetworkInterfaces = "networkInterfaces"
 	TaskAddresses         = "addresses"
 	TaskRouteTables       = "routeTables"
+
+	// EKS clusters (eks.go).
+	TaskIAMRoles        = "iamRoles"
+	TaskEKSCluster      = "eksCluster"
+	TaskFargateProfiles = "fargateProfiles"
+	TaskNodeGroups      = "nodeGroups"
 )
 
 // NodePoolTask names a node pool's task.
 func NodePoolTask(pool string) string { return "nodePool:" + pool }
 
-// ProvisionTasks are the provisioning tasks of a cluster, in order.
+// ProvisionTasks are the provisioning tasks of a cluster, in order
+// (provision-cluster.asl.json, or provision-eks.asl.json for kind eks).
 func ProvisionTasks(spec domain.ClusterSpec) []string {
+	if spec.Kind == domain.KindEKS {
+		return eksProvisionTasks(spec)
+	}
 	out := []string{TaskPreflight, TaskVPC, TaskSubnets, TaskInternetGateway, TaskNATGateways,
 		TaskPrivateRoutes, TaskSecurityGroups, TaskBastion, TaskLoadBalancer}
 	for _, p := range poolOrder(spec) {
@@ -45,9 +55,38 @@ func ProvisionTasks(spec domain.ClusterSpec) []string {
 	return append(out, TaskControlPlaneTargets)
 }
 
-// DeletionTasks are the deletion tasks, in order (delete-cluster.asl.json).
+// eksProvisionTasks: the network as for dynamic placement (no security
+// groups: EKS makes the cluster's), the roles, the control plane, one
+// managed node group per worker pool, the Fargate profiles.
+func eksProvisionTasks(spec domain.ClusterSpec) []string {
+	out := []string{TaskPreflight, TaskVPC, TaskSubnets, TaskInternetGateway, TaskNATGateways,
+		TaskPrivateRoutes, TaskIAMRoles, TaskEKSCluster}
+	for _, p := range spec.NodePools {
+		if !p.ControlPlane {
+			out = append(out, NodePoolTask(p.Name))
+		}
+	}
+	return append(out, TaskFargateProfiles)
+}
+
+// DeletionTasks are the deletion tasks of a self-managed cluster, in order
+// (delete-cluster.asl.json).
 var DeletionTasks = []string{TaskInstances, TaskLoadBalancers, TaskNetworkInterfaces, TaskNATGateways,
 	TaskSecurityGroups, TaskAddresses, TaskRouteTables, TaskInternetGateway, TaskSubnets, TaskVPC}
+
+// eksDeletionTasks are delete-eks.asl.json's: the EKS side in reverse,
+// then the network as delete-cluster removes it.
+var eksDeletionTasks = []string{TaskFargateProfiles, TaskNodeGroups, TaskEKSCluster, TaskIAMRoles,
+	TaskNetworkInterfaces, TaskNATGateways, TaskSecurityGroups, TaskAddresses, TaskRouteTables,
+	TaskInternetGateway, TaskSubnets, TaskVPC}
+
+// DeletionTasksOf are the deletion tasks of the spec's kind, in order.
+func DeletionTasksOf(spec domain.ClusterSpec) []string {
+	if spec.Kind == domain.KindEKS {
+		return slices.Clone(eksDeletionTasks)
+	}
+	return slices.Clone(DeletionTasks)
+}
 
 // poolOrder is the spec's pools with the control plane first: workers join
 // through it.
@@ -72,6 +111,11 @@ type Deadlines struct {
 	Nodes       time.Duration
 	Targets     time.Duration
 	Deletion    time.Duration
+	// EKS: the control plane (AWS takes ~10 minutes), a managed node group
+	// (~3) and all Fargate profiles, which EKS creates one at a time (~1.5 each).
+	EKSCluster      time.Duration
+	NodeGroups      time.Duration
+	FargateProfiles time.Duration
 }
 
 // DefaultDeadlines are generous multiples of AWS's usual latencies (a NAT
@@ -81,12 +125,17 @@ var DefaultDeadlines = Deadlines{
 	Nodes:       15 * time.Minute,
 	Targets:     15 * time.Minute,
 	Deletion:    20 * time.Minute,
+
+	EKSCluster:      30 * time.Minute,
+	NodeGroups:      20 * time.Minute,
+	FargateProfiles: 20 * time.Minute,
 }
 
 // Scale multiplies every deadline by f.
 func (d Deadlines) Scale(f float64) Deadlines {
 	s := func(x time.Duration) time.Duration { return time.Duration(float64(x) * f) }
-	return Deadlines{s(d.NATGateways), s(d.Nodes), s(d.Targets), s(d.Deletion)}
+	return Deadlines{NATGateways: s(d.NATGateways), Nodes: s(d.Nodes), Targets: s(d.Targets), Deletion: s(d.Deletion),
+		EKSCluster: s(d.EKSCluster), NodeGroups: s(d.NodeGroups), FargateProfiles: s(d.FargateProfiles)}
 }
 
 // DeadlinesFromEnv scales DefaultDeadlines by WAIT_DEADLINE_SCALE (default

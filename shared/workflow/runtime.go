@@ -155,6 +155,7 @@ type Call struct {
 	network    cloud.Network
 	compute    cloud.Compute
 	lb         cloud.LoadBalancer
+	eks        cloud.EKS
 	k8sVersion string // from the profile, when an action loaded it
 	planDone   bool
 	plan       domain.Plan
@@ -265,6 +266,18 @@ func (c *Call) LoadBalancer(ctx context.Context) (cloud.LoadBalancer, error) {
 	return c.lb, nil
 }
 
+// EKS is the cluster's EKS service (kind eks).
+func (c *Call) EKS(ctx context.Context) (cloud.EKS, error) {
+	if c.eks == nil {
+		sess, scope, err := c.services(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.eks = c.deps.Services.EKS(sess, scope, c.Cluster.ClusterSpec)
+	}
+	return c.eks, nil
+}
+
 // networkIDs looks up the ids later steps need.
 func (c *Call) networkIDs(ctx context.Context) (cloud.NetworkIDs, error) {
 	n, err := c.Network(ctx)
@@ -289,4 +302,5 @@ var Functions = map[string]map[string]ActionFunc{
 	"compute":      ComputeActions,
 	"loadbalancer": LoadBalancerActions,
 	"lifecycle":    LifecycleActions,
+	"eks":          EKSActions,
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 
 	"github.com/clusterforge/clusterforge/shared/cloud"
+	"github.com/clusterforge/clusterforge/shared/domain"
 	"github.com/clusterforge/clusterforge/shared/pricing"
 )
 
@@ -29,6 +31,10 @@ func (AWSServices) Compute(sess *cloud.Session, scope *cloud.ClusterScope, o Com
 
 func (AWSServices) LoadBalancer(sess *cloud.Session, scope *cloud.ClusterScope) cloud.LoadBalancer {
 	return cloud.NewLoadBalancerService(sess.ELBv2(), sess.EC2(), scope)
+}
+
+func (AWSServices) EKS(sess *cloud.Session, scope *cloud.ClusterScope, spec domain.ClusterSpec) cloud.EKS {
+	return cloud.NewEKSService(sess.EKS(), sess.IAM(), sess.EC2(), scope, spec)
 }
 
 func (AWSServices) Checks(sess *cloud.Session) AccountChecks { return awsChecks{sess: sess} }
@@ -117,6 +123,17 @@ func (a awsChecks) InstanceTypeOfferings(ctx context.Context, azs, types []strin
 		}
 	}
 	return out, nil
+}
+
+func (a awsChecks) EKSClusterTags(ctx context.Context, name string) (map[string]string, bool, error) {
+	out, err := a.sess.EKS().DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+	if cloud.ErrorCode(err) == "ResourceNotFoundException" {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("eks:DescribeCluster %s: %w", name, err)
+	}
+	return out.Cluster.Tags, true, nil
 }
 
 func (a awsChecks) KeyPairExists(ctx context.Context, name string) (bool, error) {
