@@ -35,6 +35,11 @@ var functionAccess = map[string]access{
 	"preflight":    {secrets: readSecret, customerRoles: true},
 	"network":      {secrets: readSecret, customerRoles: true},
 	"loadbalancer": {secrets: readSecret, customerRoles: true},
+	// eks creates and deletes EKS clusters, node groups, Fargate profiles
+	// and their IAM roles, all in the customer's account (its role's
+	// policies, shared/cloud/policy, grant those): nothing of the platform
+	// account beyond the table.
+	"eks": {secrets: readSecret, customerRoles: true},
 	// compute creates the kubeadm bootstrap secret the nodes' user data uses.
 	"compute": {
 		secrets:          readSecret,

@@ -23,6 +23,7 @@ var wantActions = map[string][]string{
 	"preflight":    {"secretsmanager:GetSecretValue", "sts:AssumeRole"},
 	"network":      {"secretsmanager:GetSecretValue", "sts:AssumeRole"},
 	"loadbalancer": {"secretsmanager:GetSecretValue", "sts:AssumeRole"},
+	"eks":          {"secretsmanager:GetSecretValue", "sts:AssumeRole"},
 	"compute": {
 		"secretsmanager:CreateSecret", "secretsmanager:GetSecretValue", "secretsmanager:TagResource", "sts:AssumeRole",
 	},

@@ -36,6 +36,10 @@ var stateMachineEnv = map[string]string{
 	"provision-cluster": "PROVISION_STATE_MACHINE_ARN",
 	"delete-cluster":    "DELETE_STATE_MACHINE_ARN",
 	"update-nodepool":   "UPDATE_NODEPOOL_STATE_MACHINE_ARN",
+	// kind eks (the api starts them by the cluster's kind).
+	"provision-eks":         "PROVISION_EKS_STATE_MACHINE_ARN",
+	"delete-eks":            "DELETE_EKS_STATE_MACHINE_ARN",
+	"update-eks-nodegroups": "UPDATE_EKS_NODEGROUPS_STATE_MACHINE_ARN",
 }
 
 // requiredMachines are the workflows the api cannot work without.

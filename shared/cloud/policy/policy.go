@@ -21,9 +21,12 @@ const (
 	Controller    = "controller"
 	ControllerEKS = "controllers-eks"
 	Extras        = "clusterforge-extras"
+	// EKSExtras is what ClusterForge calls on EKS that controllers-eks
+	// omits; like it, only eks clusters' preflight demands it.
+	EKSExtras = "clusterforge-eks-extras"
 )
 
-var order = []string{Controller, ControllerEKS, Extras}
+var order = []string{Controller, ControllerEKS, Extras, EKSExtras}
 
 // Document is an IAM policy document.
 type Document struct {

@@ -49,6 +49,16 @@ func TestRequiredActionsIsUnionOfDocuments(t *testing.T) {
 		t.Fatalf("RequiredActions has %d actions, documents %d distinct", got, len(total))
 	}
 	eks := ActionsOf(ControllerEKS)
+	for _, a := range ActionsOf(Controller, Extras) {
+		if strings.HasPrefix(a, "eks:") {
+			t.Fatalf("a self-managed cluster's documents grant an EKS action: %s", a)
+		}
+	}
+	for _, a := range ActionsOf(EKSExtras) {
+		if !strings.HasPrefix(a, "eks:") {
+			t.Errorf("the EKS extras grant %s", a)
+		}
+	}
 	for _, a := range ActionsOf(Controller) {
 		if a == "eks:CreateCluster" {
 			t.Fatalf("controller document grants an EKS action: %s", a)
@@ -75,7 +85,7 @@ func TestGrantsCarryResourcesAndConditions(t *testing.T) {
 }
 
 func TestDocumentsAreValidJSONAndAllowOnly(t *testing.T) {
-	for _, name := range []string{Controller, ControllerEKS, Extras} {
+	for _, name := range []string{Controller, ControllerEKS, Extras, EKSExtras} {
 		b, err := JSON(name)
 		if err != nil {
 			t.Fatal(err)
