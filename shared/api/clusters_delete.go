@@ -92,8 +92,7 @@ func (h *Handler) startDeletion(ctx context.Context, r *request, loaded *domain.
 		return nil, err
 	}
 	// Deletion progress must not count the provisioning tasks.
-	// TODO(eks): workflow.DeletionTasksOf(c.ClusterSpec) once shared/workflow has it.
-	if err := h.clusters.ResetTasks(ctx, scope, c.ID, pendingTasks(workflow.DeletionTasks)); err != nil {
+	if err := h.clusters.ResetTasks(ctx, scope, c.ID, pendingTasks(workflow.DeletionTasksOf(c.ClusterSpec))); err != nil {
 		return nil, fmt.Errorf("reset tasks of %s: %w", c.ID, err)
 	}
 	if c, err = h.startWorkflow(ctx, r, c, machine); err != nil {

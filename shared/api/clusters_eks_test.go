@@ -88,9 +88,16 @@ func TestEKSClusterStartsItsOwnWorkflows(t *testing.T) {
 		t.Fatalf("retry started %+v", st)
 	}
 	// Delete, and the retry of a stuck deletion, run delete-eks.
-	ch.must(202, ch.clusterCall("DELETE", id, "", acmeEditor))
+	del := ch.must(202, ch.clusterCall("DELETE", id, "", acmeEditor))
 	if st := lastStart(ch); st.stateMachine != deleteEKSSM {
 		t.Fatalf("delete started %+v", st)
+	}
+	names = nil
+	for _, tk := range del.json["tasks"].([]any) {
+		names = append(names, tk.(map[string]any)["name"].(string))
+	}
+	if !slices.Equal(names, workflow.DeletionTasksOf(domain.WithDefaults(ch.eksCluster()))) || !slices.Contains(names, "eksCluster") {
+		t.Fatalf("deletion tasks %v", names)
 	}
 	ch.update(id, func(c *domain.Cluster) { c.Status = domain.StatusFailed })
 	ch.must(202, ch.clusterCall("POST", id, "/retry", acmeEditor))
