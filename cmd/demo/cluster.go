@@ -51,11 +51,15 @@ func (d *demo) createCluster(ctx context.Context) error {
 	if _, err := d.cloud.Admin(ctx, http.MethodDelete, "/calls", nil, nil); err != nil {
 		return err
 	}
+	name, body := "prod-eu", harness.ExampleCluster("prod-eu", d.account.ID, d.profile.ID)
+	if d.opts.kind == "eks" {
+		name, body = "prod-eks", harness.ExampleEKSCluster("prod-eks", d.account.ID, d.profile.ID)
+	}
 	var c clusterView
-	if err := d.call(ctx, http.MethodPost, "/v1/clusters", harness.ExampleCluster("prod-eu", d.account.ID, d.profile.ID), &c); err != nil {
+	if err := d.call(ctx, http.MethodPost, "/v1/clusters", body, &c); err != nil {
 		return err
 	}
-	d.cluster = &clusterSummary{ID: c.ID, Name: "prod-eu"}
+	d.cluster = &clusterSummary{ID: c.ID, Name: name, Kind: d.opts.kind}
 	d.createdAt = time.Now()
 	d.logf("cluster %s accepted: %s", c.ID, c.Status)
 	return nil
@@ -209,6 +213,7 @@ func countLine(found map[string][]string) string {
 type clusterSummary struct {
 	ID             string         `json:"id"`
 	Name           string         `json:"name"`
+	Kind           string         `json:"kind"`
 	Status         string         `json:"status"`
 	Resources      map[string]int `json:"resources"`
 	ProvisionCalls int            `json:"provisionCalls"`

@@ -32,6 +32,7 @@ type options struct {
 	logDir        string
 	tenant        string
 	project       string
+	kind          string // self-managed | eks
 }
 
 func main() {
@@ -47,14 +48,19 @@ func run() int {
 	flag.StringVar(&o.logDir, "log-dir", "", "where the local cloud writes its logs (default: a new temp dir)")
 	flag.StringVar(&o.tenant, "tenant", "demo", "tenant claim of the demo's token")
 	flag.StringVar(&o.project, "project", "default", "project claim of the demo's token")
+	flag.StringVar(&o.kind, "kind", "self-managed", "the cluster kind to create: self-managed or eks")
 	flag.Parse()
+	if o.kind != "self-managed" && o.kind != "eks" {
+		fmt.Fprintf(os.Stderr, "[demo] --kind %q: want self-managed or eks\n", o.kind)
+		return 2
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d := &demo{opts: o, out: os.Stdout, start: time.Now()}
 	defer d.stopCloud() // on a panic; normally already stopped below
 
-	err := d.runSteps(ctx, steps())
+	err := d.runSteps(ctx, steps(o.kind))
 	wall := time.Since(d.start)
 	// Stop before the summary so the JSON line is the last line on stdout.
 	d.stopCloud()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,21 +22,30 @@ type step struct {
 	run  func(d *demo, ctx context.Context) error // a method expression: (*demo).startCloud
 }
 
-// steps is the demo, in order.
-func steps() []step {
-	return []step{
+// steps is the demo, in order, for a cluster kind: an EKS cluster needs no
+// SSH key pair, and its control plane, node groups and Fargate profile are
+// checked with an EKS client of the customer's.
+func steps(kind string) []step {
+	setup := []step{
 		{"start the local cloud", (*demo).startCloud},
 		{"mint a tenant-admin token", (*demo).mintToken},
 		{"register the customer account", (*demo).registerAccount},
 		{"validate the account", (*demo).validateAccount},
 		{"create a cluster profile", (*demo).createProfile},
-		{"create the SSH key pair in the customer account", (*demo).createKeyPair},
+	}
+	lifecycle := []step{
 		{"create the cluster", (*demo).createCluster},
 		{"follow provisioning to Running", (*demo).waitRunning},
 		{"count the cluster's resources in the customer account", (*demo).crossCheck},
 		{"delete the cluster", (*demo).deleteCluster},
 		{"follow deletion to Deleted and scan for leftovers", (*demo).waitDeleted},
 	}
+	if kind == "eks" {
+		checkEKS := step{"describe the EKS cluster, node groups and Fargate profile", (*demo).describeEKS}
+		return slices.Concat(setup, lifecycle[:3], []step{checkEKS}, lifecycle[3:])
+	}
+	keyPair := step{"create the SSH key pair in the customer account", (*demo).createKeyPair}
+	return slices.Concat(setup, []step{keyPair}, lifecycle)
 }
 
 // demo is the state the steps share.
