@@ -87,8 +87,10 @@ local: build node
 
 ## demo: the main job on the local cloud (the harness serves web/dist, when
 ## built, at the api URL)
+## (KIND=eks: an EKS cluster with managed node groups and a Fargate profile)
+KIND         ?= self-managed
 demo: build node
-	@$(BIN)/demo --localcloud $(BIN)/localcloud --functions $(BIN)/functions --statemachines $(ROOT)/statemachines --sfn-dir $(NODE_DIR)
+	@$(BIN)/demo --kind $(KIND) --localcloud $(BIN)/localcloud --functions $(BIN)/functions --statemachines $(ROOT)/statemachines --sfn-dir $(NODE_DIR)
 
 ## bench: measures the service on the local cloud (< 30 min on 2 cores);
 ## writes bench/results.json, bench/RESULTS.md and bench/*.png. bench/ is its
