@@ -199,7 +199,9 @@ func (f *fakeEKSAPI) UpdateNodegroupConfig(_ context.Context, in *eks.UpdateNode
 		}
 	}
 	if in.Taints != nil {
-		same := func(a, b ekstypes.Taint) bool { return aws.ToString(a.Key) == aws.ToString(b.Key) && a.Effect == b.Effect }
+		same := func(a, b ekstypes.Taint) bool {
+			return aws.ToString(a.Key) == aws.ToString(b.Key) && a.Effect == b.Effect
+		}
 		for _, t := range append(slices.Clone(in.Taints.RemoveTaints), in.Taints.AddOrUpdateTaints...) {
 			g.Taints = slices.DeleteFunc(g.Taints, func(x ekstypes.Taint) bool { return same(x, t) })
 		}

@@ -284,7 +284,7 @@ func TestNodeGroupReplacedOnInstanceTypeChange(t *testing.T) {
 	}{
 		{false, "creating node group general-2"},
 		{false, "node group general-2 CREATING"},
-		{false, "deleting the group it replaces"}, // after advance: general-2 ACTIVE
+		{false, "deleting the group it replaces"},            // after advance: general-2 ACTIVE
 		{true, "node group general-2 ACTIVE and up to date"}, // after advance: general gone
 	}
 	for i, s := range steps {
