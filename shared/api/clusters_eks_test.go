@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/clusterforge/clusterforge/shared/api"
@@ -137,6 +138,13 @@ func TestEKSCreateRejectsBadInput(t *testing.T) {
 	}
 	if n := ch.env.ItemCount(t); n != items || len(ch.exec.starts) != 0 {
 		t.Fatalf("stored %d items, started %d", n-items, len(ch.exec.starts))
+	}
+	// An explicit spotMaxPricePercent 0, which the spec type reads as
+	// absent, is refused too: the contract's minimum is 1.
+	body := strings.Replace(ch.eksBody(nil), `"capacity":{"type":"spot"}`, `"capacity":{"type":"spot","spotMaxPricePercent":0}`, 1)
+	r := ch.must(400, call{method: "POST", path: "/v1/clusters", body: body, claims: acmeEditor})
+	if field, _ := r.errorField(); field != "nodePools[1].capacity.spotMaxPricePercent" {
+		t.Fatalf("explicit 0: %s", r.body)
 	}
 }
 
