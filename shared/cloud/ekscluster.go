@@ -68,15 +68,16 @@ func (s *EKSService) ReconcileCluster(ctx context.Context, net NetworkIDs) error
 
 func (s *EKSService) createClusterInput(net NetworkIDs, roleARN string) *eks.CreateClusterInput {
 	e := s.eksSpec()
-	var subnets []string
-	for _, az := range sortedKeys(net.PublicSubnets) {
-		subnets = append(subnets, net.PublicSubnets[az])
-	}
-	for _, az := range sortedKeys(net.PrivateSubnets) {
-		subnets = append(subnets, net.PrivateSubnets[az])
+	// Public and private subnets of every AZ; with static placement also
+	// the control-plane subnets, where EKS puts its network interfaces.
+	set := map[string]bool{}
+	for _, m := range []map[string]string{net.PublicSubnets, net.PrivateSubnets, net.ControlPlaneSubnets} {
+		for _, id := range m {
+			set[id] = true
+		}
 	}
 	vpc := &ekstypes.VpcConfigRequest{
-		SubnetIds:             slices.Compact(subnets),
+		SubnetIds:             sortedKeys(set),
 		EndpointPublicAccess:  aws.Bool(e.EndpointAccess.IsPublic()),
 		EndpointPrivateAccess: aws.Bool(e.EndpointAccess.IsPrivate()),
 	}
