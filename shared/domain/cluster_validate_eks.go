@@ -7,11 +7,10 @@ import (
 
 // EKS API limits the validators enforce before AWS would.
 const (
-	MaxEKSPublicAccessCIDRs  = 40  // publicAccessCidrs per cluster
-	MaxFargateProfileName    = 100 // CreateFargateProfile's fargateProfileName
-	MaxNodeGroupUnavailable  = 100 // updateConfig.maxUnavailable's ceiling
-	MinEKSClusterAZs         = 2   // CreateCluster wants subnets in at least two AZs
-	MaxFargateNamespaceChars = MaxDNSLabel
+	MaxEKSPublicAccessCIDRs = 40  // publicAccessCidrs per cluster
+	MaxFargateProfileName   = 100 // CreateFargateProfile's fargateProfileName
+	MaxNodeGroupUnavailable = 100 // updateConfig.maxUnavailable's ceiling
+	MinEKSClusterAZs        = 2   // CreateCluster wants subnets in at least two AZs
 )
 
 var (
@@ -161,7 +160,7 @@ func validateFargateProfiles(v *ValidationErrors, profiles []FargateProfileSpec)
 		}
 		for j, sel := range fp.Selectors {
 			sf := fieldAt(f+".selectors", j)
-			if msg := checkDNSLabel(sel.Namespace, MaxFargateNamespaceChars); msg != "" {
+			if msg := checkDNSLabel(sel.Namespace, MaxDNSLabel); msg != "" {
 				v.Add(sf+".namespace", "%s", msg)
 			}
 			if len(sel.Labels) > MaxFargateSelectorLabels {
@@ -210,24 +209,7 @@ func validateNodeGroups(v *ValidationErrors, s ClusterSpec, raw []NodePoolSpec, 
 func validateNodeGroup(v *ValidationErrors, f string, p NodePoolSpec, ownAZs bool, s ClusterSpec, cat Catalog, regionOK bool) {
 	validateNodeGroupScaling(v, f, p)
 	azs := validatePoolAZs(v, f, p, ownAZs, s, cat, regionOK)
-	switch n := len(p.InstanceTypes); {
-	case n > MaxNodeGroupInstanceTypes:
-		v.Add(f+".instanceTypes", "must list 1 to %d instance types", MaxNodeGroupInstanceTypes)
-	default:
-		seen := map[string]bool{}
-		for j, it := range p.InstanceTypes {
-			jf := fieldAt(f+".instanceTypes", j)
-			if seen[it] {
-				v.Add(jf, "duplicate instance type %s", it)
-				continue
-			}
-			seen[it] = true
-			checkInstanceType(v, jf, it, s.Region, azs, cat, regionOK)
-		}
-	}
-	if !slices.Contains(p.InstanceTypes, p.InstanceType) {
-		v.Add(f+".instanceType", "must be one of instanceTypes (or left out: the first of them)")
-	}
+	validateNodeGroupInstanceTypes(v, f, p, s, azs, cat, regionOK)
 	validateNodeLabels(v, f, p.Labels)
 	validateTaints(v, f, p.Taints)
 	if p.RollingUpdate != "" {
@@ -242,6 +224,29 @@ func validateNodeGroup(v *ValidationErrors, f string, p NodePoolSpec, ownAZs boo
 	}
 	if p.AllowWorkerCapability {
 		v.Add(f+".allowWorkerCapability", "only applies to a self-managed control-plane pool")
+	}
+}
+
+// validateNodeGroupInstanceTypes checks instanceTypes (defaults applied,
+// so never empty): at most 20, distinct, known and offered in the pool's
+// AZs; instanceType must be one of them.
+func validateNodeGroupInstanceTypes(v *ValidationErrors, f string, p NodePoolSpec, s ClusterSpec, azs []string, cat Catalog, regionOK bool) {
+	if len(p.InstanceTypes) > MaxNodeGroupInstanceTypes {
+		v.Add(f+".instanceTypes", "must list 1 to %d instance types", MaxNodeGroupInstanceTypes)
+		return
+	}
+	seen := map[string]bool{}
+	for j, it := range p.InstanceTypes {
+		jf := fieldAt(f+".instanceTypes", j)
+		if seen[it] {
+			v.Add(jf, "duplicate instance type %s", it)
+			continue
+		}
+		seen[it] = true
+		checkInstanceType(v, jf, it, s.Region, azs, cat, regionOK)
+	}
+	if !slices.Contains(p.InstanceTypes, p.InstanceType) {
+		v.Add(f+".instanceType", "must be one of instanceTypes (or left out: the first of them)")
 	}
 }
 
