@@ -22,8 +22,10 @@ import (
 	"github.com/clusterforge/clusterforge/local/calls"
 	"github.com/clusterforge/clusterforge/local/ec2"
 	"github.com/clusterforge/clusterforge/local/ec2/catalog"
+	"github.com/clusterforge/clusterforge/local/eks"
 	"github.com/clusterforge/clusterforge/local/elbhealth"
 	"github.com/clusterforge/clusterforge/local/faults"
+	"github.com/clusterforge/clusterforge/local/iammirror"
 	"github.com/clusterforge/clusterforge/local/kumoproc"
 	"github.com/clusterforge/clusterforge/local/lambdarun"
 	"github.com/clusterforge/clusterforge/local/latency"
@@ -84,9 +86,11 @@ type Cloud struct {
 	Calls    *calls.Recorder
 	Limits   *ratelimit.Limiter
 	Health   *elbhealth.Tracker
+	IAM      *iammirror.Mirror
 
 	ec2mu sync.Mutex
 	ec2   map[string]*ec2.Service
+	eks   map[string]*eks.Service
 
 	kumos     []*kumoproc.Process
 	sfn       *sfn.Server
@@ -132,7 +136,9 @@ func Start(ctx context.Context, opts Options) (c *Cloud, err error) {
 		Faults:   faults.New(),
 		Calls:    calls.New(),
 		Limits:   ratelimit.New(),
+		IAM:      iammirror.New(),
 		ec2:      map[string]*ec2.Service{},
+		eks:      map[string]*eks.Service{},
 	}
 	c.Limits.SetEnabled(opts.RateLimits)
 	c.Limits.SetTimeScale(opts.TimeScale)
@@ -202,6 +208,25 @@ func (c *Cloud) EC2(accountID string) *ec2.Service {
 	return s
 }
 
+// EKS returns the account's EKS emulator, creating it on first use. It
+// works on the account's EC2 and checks roles against the IAM mirror.
+func (c *Cloud) EKS(accountID string) *eks.Service {
+	network := c.EC2(accountID)
+	c.ec2mu.Lock()
+	defer c.ec2mu.Unlock()
+	s, ok := c.eks[accountID]
+	if !ok {
+		s = eks.New(eks.Config{AccountID: accountID, Latency: c.Latency, Network: network, Roles: c.roleTrust})
+		c.eks[accountID] = s
+	}
+	return s
+}
+
+func (c *Cloud) roleTrust(accountID, roleName string) (string, bool) {
+	r, ok := c.IAM.Role(accountID, roleName)
+	return r.TrustPolicy, ok
+}
+
 // InstanceState lets target health follow the instances' EC2 state.
 func (c *Cloud) InstanceState(accountID, region, instanceID string) string {
 	return c.EC2(accountID).InstanceState(region, instanceID)
@@ -242,6 +267,8 @@ func (c *Cloud) startRouter(ctx context.Context) error {
 		Accounts:          c.Accounts,
 		EC2:               func(id string) http.Handler { return c.EC2(id) },
 		ServiceQuotas:     func(id string) http.Handler { return http.HandlerFunc(c.EC2(id).ServeServiceQuotas) },
+		EKS:               func(id string) http.Handler { return c.EKS(id) },
+		IAM:               c.IAM,
 		StepFunctions:     http.HandlerFunc(c.serveStepFunctions),
 		PlatformAccountID: PlatformAccountID,
 		Faults:            c.Faults,

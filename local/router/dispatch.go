@@ -18,6 +18,12 @@ func (rt *Router) dispatch(w http.ResponseWriter, req *request) {
 		rt.serveAccountHandler(w, req, rt.cfg.EC2)
 	case "servicequotas":
 		rt.serveAccountHandler(w, req, rt.cfg.ServiceQuotas)
+	case "eks":
+		if rt.cfg.EKS == nil {
+			rt.forwardToKumo(w, req, nil)
+			return
+		}
+		rt.serveAccountHandler(w, req, rt.cfg.EKS)
 	case "states":
 		rt.serveStepFunctions(w, req)
 	case "iam":

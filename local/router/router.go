@@ -32,6 +32,9 @@ type Config struct {
 	// EC2 and ServiceQuotas return the project's emulator for an account.
 	EC2           func(accountID string) http.Handler
 	ServiceQuotas func(accountID string) http.Handler
+	// EKS returns the account's EKS emulator (local/eks); kumo answers
+	// EKS when nil.
+	EKS func(accountID string) http.Handler
 	// StepFunctions serves the platform account only.
 	StepFunctions     http.Handler
 	PlatformAccountID string
