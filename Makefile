@@ -35,8 +35,8 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	@test -x $(NODE_DIR)/node_modules/node/bin/node || { echo "node@22 did not install"; exit 1; }
 	touch $@
 
-## build: every Lambda binary and the local cloud launcher (`make web`: the console)
-build: functions localcloud tools
+## build: every Lambda binary, the local cloud launcher and the web console
+build: functions localcloud tools web
 
 functions: $(addprefix $(BIN)/functions/,$(addsuffix /bootstrap,$(FUNCTIONS)))
 $(BIN)/functions/%/bootstrap: FORCE
@@ -134,7 +134,7 @@ JWT_ISSUER   ?=
 JWT_AUDIENCE ?=
 
 ## synth: cdk.out/ with both stacks and cdk-nag's reports, offline (no AWS account)
-synth: build-arm64 node
+synth: build-arm64 node web
 	cd infra && $(CDK_ENV) go run .
 
 ## deploy: the platform stack to the AWS account of your credentials
