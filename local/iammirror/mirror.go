@@ -20,12 +20,9 @@ import (
 )
 
 // AdministratorAccessARN is the AWS managed policy every account can attach.
-// kumo has no AWS managed policies, so the mirror serves attaching it.
+// kumo has no AWS managed policies, so the mirror serves attaching them
+// (awsmanaged.go lists the ones it knows).
 const AdministratorAccessARN = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-var awsManagedPolicies = map[string]string{
-	AdministratorAccessARN: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
-}
 
 // Mirror is safe for concurrent use.
 type Mirror struct {
@@ -54,6 +51,7 @@ type role struct {
 	entity
 	Trust      string
 	MaxSession int
+	Tags       map[string]string
 }
 
 type user struct {
@@ -202,9 +200,14 @@ func (m *Mirror) Observe(accountID, action string, form url.Values, response []b
 	case "CreateRole":
 		name, path := form.Get("RoleName"), form.Get("Path")
 		r := &role{entity: newEntity(name, path, arnFor(accountID, "role", path, name), awsproto.XMLText(response, "RoleId")),
-			Trust: form.Get("AssumeRolePolicyDocument")}
+			Trust: form.Get("AssumeRolePolicyDocument"), Tags: map[string]string{}}
+		r.tag(form)
 		fmt.Sscan(form.Get("MaxSessionDuration"), &r.MaxSession)
 		a.roles[name] = r
+	case "TagRole":
+		if r := a.roles[form.Get("RoleName")]; r != nil {
+			r.tag(form)
+		}
 	case "UpdateAssumeRolePolicy":
 		if r := a.roles[form.Get("RoleName")]; r != nil {
 			r.Trust = form.Get("PolicyDocument")

@@ -18,13 +18,14 @@ type responseMetadata struct {
 }
 
 // Handles reports whether the mirror, not kumo, answers action. These are
-// the IAM actions kumo does not implement, plus attaching the AWS managed
-// policies kumo does not know.
+// the IAM actions kumo does not implement (or answers without the AWS
+// managed attachments only the mirror knows), plus attaching the AWS
+// managed policies kumo does not know.
 func Handles(action string, form url.Values) bool {
 	switch action {
 	case "GetPolicyVersion", "CreatePolicyVersion", "ListPolicyVersions", "DeletePolicyVersion",
 		"SetDefaultPolicyVersion", "PutUserPolicy", "GetUserPolicy", "DeleteUserPolicy",
-		"ListUserPolicies", "SimulatePrincipalPolicy":
+		"ListUserPolicies", "SimulatePrincipalPolicy", "ListRoleTags", "ListAttachedRolePolicies":
 		return true
 	case "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy":
 		_, awsManaged := awsManagedPolicies[form.Get("PolicyArn")]
@@ -46,6 +47,8 @@ func (m *Mirror) Serve(accountID, action string, form url.Values, requestID stri
 		return m.serveAWSManagedAttachment(accountID, action, form, meta)
 	case "SimulatePrincipalPolicy":
 		return m.simulate(accountID, form, meta)
+	case "ListRoleTags", "ListAttachedRolePolicies":
+		return m.serveRoleLists(accountID, action, form, meta)
 	}
 	return nil, awsproto.Errorf(http.StatusBadRequest, "InvalidAction", "The action '%s' is not valid", action)
 }
@@ -200,6 +203,9 @@ func (m *Mirror) serveAWSManagedAttachment(accountID, action string, form url.Va
 	}
 	if target == nil {
 		return nil, noSuchEntity("The entity named in %s cannot be found.", action)
+	}
+	if strings.HasPrefix(action, "Detach") && !target.Attached[form.Get("PolicyArn")] {
+		return nil, noSuchEntity("Policy %s was not found.", form.Get("PolicyArn"))
 	}
 	target.apply(action, form)
 	return emptyResult(action, meta), nil

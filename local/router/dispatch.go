@@ -79,6 +79,10 @@ func (rt *Router) serveIAM(w http.ResponseWriter, req *request) {
 		awsproto.WriteXML(w, resp)
 		return
 	}
+	if err := rt.cfg.IAM.Refuse(acct, action, req.form); err != nil {
+		awsproto.WriteError(w, req.call, err)
+		return
+	}
 	rt.forwardToKumo(w, req, func(body []byte) {
 		rt.cfg.IAM.Observe(acct, action, req.form, body)
 		switch action {
