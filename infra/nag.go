@@ -48,8 +48,7 @@ var customerPolicyReasons = map[string]string{
 	policy.ControllerEKS: "Palette's EKS controller statements verbatim: EKS create/list/describe calls and OIDC providers have no " +
 		"resource-level permissions before the cluster exists; IAM role ARNs are the cluster and node roles EKS clusters get",
 	policy.EKSExtras: "ClusterForge's EKS additions (shared/cloud/policy/README.md): listing a cluster's node groups and " +
-		"Fargate profiles, following node group updates and reading or removing tags, on EKS cluster, node group and " +
-		"Fargate profile ARNs of names that do not exist until the cluster is created",
+		"Fargate profiles, on EKS cluster ARNs whose names are the customers' cluster names",
 	policy.Extras: "ClusterForge's additions (shared/cloud/policy/README.md): ELBv2 target group/listener creation, " +
 		"EC2 catalog and spot price reads, Service Quotas, iam:SimulatePrincipalPolicy and sts:GetCallerIdentity " +
 		"have no resource-level permissions (or act on resources that do not exist yet)",
