@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,16 +10,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // ClusterIDTag is the tag every resource of a cluster carries.
 const ClusterIDTag = "clusterforge.io/cluster-id"
 
 // TaggedResources counts, with an independent client (not the service's
-// view), what the account holds that carries tag key=value, by type. NAT
-// gateways in `deleted` and instances in `terminated` are left out: AWS
-// keeps showing them for a while after they are gone.
+// view), what the account holds that carries tag key=value, by type: EC2
+// and ELBv2 resources, EKS clusters ("ekscluster"), node groups
+// ("nodegroup") and Fargate profiles ("fargateprofile"), and IAM roles
+// ("iamrole"). NAT gateways in `deleted` and instances in `terminated` are
+// left out: AWS keeps showing them for a while after they are gone.
 func TaggedResources(ctx context.Context, cfg aws.Config, key, value string) (map[string][]string, error) {
 	c := ec2.NewFromConfig(cfg)
 	f := []ec2types.Filter{{Name: aws.String("tag:" + key), Values: []string{value}}}
@@ -101,7 +108,124 @@ func TaggedResources(ctx context.Context, cfg aws.Config, key, value string) (ma
 	for typ, ids := range lbs {
 		out[typ] = append(out[typ], ids...)
 	}
+	if err := taggedEKS(ctx, eks.NewFromConfig(cfg), key, value, add); err != nil {
+		return nil, err
+	}
+	if err := taggedRoles(ctx, iam.NewFromConfig(cfg), key, value, add); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// taggedEKS finds EKS clusters, node groups and Fargate profiles (by ARN)
+// whose tags hold key=value; clusters still DELETING count, they exist.
+func taggedEKS(ctx context.Context, c *eks.Client, key, value string, add func(typ, id string)) error {
+	clusters := eks.NewListClustersPaginator(c, &eks.ListClustersInput{})
+	for clusters.HasMorePages() {
+		page, err := clusters.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list eks clusters: %w", err)
+		}
+		for _, name := range page.Clusters {
+			cl, err := c.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+			if gone(err) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("describe eks cluster %s: %w", name, err)
+			}
+			if v, ok := cl.Cluster.Tags[key]; ok && v == value {
+				add("ekscluster", aws.ToString(cl.Cluster.Arn))
+			}
+			if err := taggedEKSChildren(ctx, c, name, key, value, add); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func taggedEKSChildren(ctx context.Context, c *eks.Client, cluster, key, value string, add func(typ, id string)) error {
+	groups := eks.NewListNodegroupsPaginator(c, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)})
+	for groups.HasMorePages() {
+		page, err := groups.NextPage(ctx)
+		if gone(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list node groups of %s: %w", cluster, err)
+		}
+		for _, name := range page.Nodegroups {
+			ng, err := c.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
+			if gone(err) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("describe node group %s/%s: %w", cluster, name, err)
+			}
+			if v, ok := ng.Nodegroup.Tags[key]; ok && v == value {
+				add("nodegroup", aws.ToString(ng.Nodegroup.NodegroupArn))
+			}
+		}
+	}
+	profiles := eks.NewListFargateProfilesPaginator(c, &eks.ListFargateProfilesInput{ClusterName: aws.String(cluster)})
+	for profiles.HasMorePages() {
+		page, err := profiles.NextPage(ctx)
+		if gone(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list Fargate profiles of %s: %w", cluster, err)
+		}
+		for _, name := range page.FargateProfileNames {
+			fp, err := c.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(name)})
+			if gone(err) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("describe Fargate profile %s/%s: %w", cluster, name, err)
+			}
+			if v, ok := fp.FargateProfile.Tags[key]; ok && v == value {
+				add("fargateprofile", aws.ToString(fp.FargateProfile.FargateProfileArn))
+			}
+		}
+	}
+	return nil
+}
+
+// gone reports an error saying the resource was deleted since it was
+// listed: other tests delete in parallel.
+func gone(err error) bool {
+	var eksGone *ekstypes.ResourceNotFoundException
+	var iamGone *iamtypes.NoSuchEntityException
+	return errors.As(err, &eksGone) || errors.As(err, &iamGone)
+}
+
+// taggedRoles finds IAM roles (by ARN) tagged key=value. ListRoles does not
+// return tags on AWS, so each role's tags are read with ListRoleTags.
+func taggedRoles(ctx context.Context, c *iam.Client, key, value string, add func(typ, id string)) error {
+	roles := iam.NewListRolesPaginator(c, &iam.ListRolesInput{})
+	for roles.HasMorePages() {
+		page, err := roles.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list iam roles: %w", err)
+		}
+		for _, r := range page.Roles {
+			tags, err := c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: r.RoleName})
+			if gone(err) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("list tags of iam role %s: %w", aws.ToString(r.RoleName), err)
+			}
+			for _, t := range tags.Tags {
+				if aws.ToString(t.Key) == key && aws.ToString(t.Value) == value {
+					add("iamrole", aws.ToString(r.Arn))
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // taggedLoadBalancers finds ELBv2 load balancers and target groups by tag
