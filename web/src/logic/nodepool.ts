@@ -1,0 +1,62 @@
+import type { NodePool, Taint } from '../types';
+import { parseKeyValues } from './kv';
+
+export interface PoolEdit {
+  size: number;
+  instanceType: string;
+  labels: string; // key=value lines
+  taints: Taint[];
+  rollingUpdate: 'expandFirst' | 'contractFirst';
+  capacityType: 'onDemand' | 'spot';
+  spotMaxPricePercent: number;
+}
+
+export function editOf(p: NodePool): PoolEdit {
+  return {
+    size: p.size,
+    instanceType: p.instanceType ?? '',
+    labels: Object.entries(p.labels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+    taints: (p.taints ?? []).map((t) => ({ ...t })),
+    rollingUpdate: p.rollingUpdate ?? 'expandFirst',
+    capacityType: p.capacity?.type ?? 'onDemand',
+    spotMaxPricePercent: p.capacity?.spotMaxPricePercent ?? 60,
+  };
+}
+
+function sameTaints(a: Taint[], b: Taint[]): boolean {
+  const key = (t: Taint) => `${t.key}=${t.value ?? ''}:${t.effect}`;
+  return a.length === b.length && a.every((t, i) => key(t) === key(b[i]));
+}
+
+// poolPatch is the PATCH /v1/clusters/{id}/nodepools/{name} body: a JSON
+// merge patch with only what changed (a removed label is null) and the
+// cluster version the edit is based on, so a concurrent change answers 409
+// instead of being overwritten.
+export function poolPatch(
+  orig: NodePool,
+  edit: PoolEdit,
+  version: number,
+): { body?: Record<string, unknown>; error?: { field: string; message: string } } {
+  const body: Record<string, unknown> = {};
+  const labels = parseKeyValues(edit.labels);
+  if (labels.error) return { error: { field: 'labels', message: labels.error } };
+  if (Number(edit.size) !== orig.size) body.size = Number(edit.size);
+  if (edit.instanceType && edit.instanceType !== orig.instanceType) body.instanceType = edit.instanceType;
+  const before = orig.labels ?? {};
+  const labelPatch: Record<string, string | null> = {};
+  for (const k of Object.keys(before)) if (!(k in labels.value)) labelPatch[k] = null;
+  for (const [k, v] of Object.entries(labels.value)) if (before[k] !== v) labelPatch[k] = v;
+  if (Object.keys(labelPatch).length) body.labels = labelPatch;
+  const taints = edit.taints.filter((t) => t.key.trim());
+  if (!sameTaints(taints, orig.taints ?? [])) body.taints = taints;
+  if (edit.rollingUpdate !== (orig.rollingUpdate ?? 'expandFirst')) body.rollingUpdate = edit.rollingUpdate;
+  const origType = orig.capacity?.type ?? 'onDemand';
+  if (edit.capacityType !== origType || (edit.capacityType === 'spot' && edit.spotMaxPricePercent !== orig.capacity?.spotMaxPricePercent)) {
+    body.capacity =
+      edit.capacityType === 'spot' ? { type: 'spot', spotMaxPricePercent: Number(edit.spotMaxPricePercent) } : { type: 'onDemand' };
+  }
+  if (Object.keys(body).length === 0) return {};
+  return { body: { version, ...body } };
+}
