@@ -54,4 +54,11 @@ func TestFargateProfiles(t *testing.T) {
 	if n := len(e.instances("eks:cluster-name", "c")); n != 0 {
 		t.Fatalf("Fargate launched %d EC2 instances", n)
 	}
+	kinds := map[string]int{}
+	for _, r := range e.svc.Inventory() {
+		kinds[r.Type]++
+	}
+	if kinds["ekscluster"] != 1 || kinds["fargateprofile"] != 2 || len(kinds) != 2 {
+		t.Fatalf("inventory kinds %v, want 1 cluster and 2 Fargate profiles", kinds)
+	}
 }

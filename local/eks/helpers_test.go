@@ -44,6 +44,7 @@ type env struct {
 	t       *testing.T
 	ctx     context.Context
 	latency *latency.Model
+	svc     *eks.Service
 	eks     *awseks.Client
 	ec2     *awsec2.Client
 	net     network
@@ -71,7 +72,7 @@ func newEnv(t *testing.T, scale float64) *env {
 	t.Cleanup(ec2srv.Close)
 	t.Cleanup(eksSrv.Close)
 	creds := credentials.NewStaticCredentialsProvider("AKIATEST", "secret", "")
-	e := &env{t: t, ctx: context.Background(), latency: lat,
+	e := &env{t: t, ctx: context.Background(), latency: lat, svc: eksSvc,
 		eks: awseks.New(awseks.Options{Region: region, BaseEndpoint: aws.String(eksSrv.URL), RetryMaxAttempts: 1, Credentials: creds}),
 		ec2: awsec2.New(awsec2.Options{Region: region, BaseEndpoint: aws.String(ec2srv.URL), RetryMaxAttempts: 1, Credentials: creds}),
 	}
@@ -100,7 +101,9 @@ func (e *env) network() network {
 	return n
 }
 
-func (e *env) allSubnets() []string { return append(append([]string{}, e.net.public...), e.net.private...) }
+func (e *env) allSubnets() []string {
+	return append(append([]string{}, e.net.public...), e.net.private...)
+}
 
 // createCluster creates a cluster on all four subnets.
 func (e *env) createCluster(name string, tags map[string]string) *ekstypes.Cluster {

@@ -158,8 +158,11 @@ func (c *Cloud) clearSpotPrice(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// inventory lists the account's EC2 resources and its EKS clusters, node
+// groups and Fargate profiles.
 func (c *Cloud) inventory(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, c.EC2(r.PathValue("id")).Inventory())
+	id := r.PathValue("id")
+	writeJSON(w, http.StatusOK, append(c.EC2(id).Inventory(), c.EKS(id).Inventory()...))
 }
 
 func (c *Cloud) addAccount(w http.ResponseWriter, r *http.Request) {
