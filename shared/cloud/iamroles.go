@@ -121,7 +121,9 @@ func (s *EKSService) reconcileRole(ctx context.Context, idx ledgerIndex, r eksRo
 	if err != nil {
 		return err
 	}
-	if role != nil && !s.ours(tagMap(role.Tags)) {
+	// Ours: tagged with the cluster id, or recorded in the ledger when we
+	// created it (the tag is the fallback for a crash before the record).
+	if role != nil && !s.ours(tagMap(role.Tags)) && idx[r.key].ID != name {
 		return fmt.Errorf("IAM role %s already exists in the account and is not this cluster's: %w", name, ErrNotOurs)
 	}
 	if role == nil {
