@@ -173,6 +173,9 @@ func (ng *nodegroup) applyCreateOptions(in createNodegroupInput, cl *cluster, kn
 	if in.AmiType != "" {
 		ng.amiType = in.AmiType
 	}
+	if err := checkAMIType(ng.amiType, ng.version); err != nil {
+		return err
+	}
 	if in.DiskSize != nil {
 		if in.LaunchTemplate != nil {
 			return errInvalidParameter("Disk size must be specified within the launch template.")

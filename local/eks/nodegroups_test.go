@@ -101,6 +101,7 @@ func TestNodegroupRefusesWhatAWSRefuses(t *testing.T) {
 		},
 		"taint effect":     func(in *awseks.CreateNodegroupInput) { in.Taints[0].Effect = "NoSchedule" },
 		"capacity type":    func(in *awseks.CreateNodegroupInput) { in.CapacityType = "RESERVED" },
+		"AL2 on 1.33":      func(in *awseks.CreateNodegroupInput) { in.AmiType = ekstypes.AMITypesAl2X8664 },
 		"instance type":    func(in *awseks.CreateNodegroupInput) { in.InstanceTypes = []string{"m99.huge"} },
 		"role not for ec2": func(in *awseks.CreateNodegroupInput) { in.NodeRole = aws.String(clusterRole) },
 		"unknown subnet":   func(in *awseks.CreateNodegroupInput) { in.Subnets = []string{"subnet-0123456789abcdef0"} },

@@ -25,7 +25,24 @@ var (
 var (
 	logTypes     = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 	taintEffects = []string{"NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"}
+	amiTypes     = []string{"AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64", "CUSTOM",
+		"BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64_FIPS", "BOTTLEROCKET_x86_64_FIPS",
+		"BOTTLEROCKET_ARM_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA", "WINDOWS_CORE_2019_x86_64", "WINDOWS_FULL_2019_x86_64",
+		"WINDOWS_CORE_2022_x86_64", "WINDOWS_FULL_2022_x86_64", "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD",
+		"AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA", "AL2023_ARM_64_NVIDIA"}
 )
+
+// checkAMIType applies the AMI type enum, and that Amazon Linux 2 images
+// stop at Kubernetes 1.32.
+func checkAMIType(amiType, version string) error {
+	if !slices.Contains(amiTypes, amiType) {
+		return errInvalidParameter("Invalid amiType %s", amiType)
+	}
+	if strings.HasPrefix(amiType, "AL2_") && version >= "1.33" {
+		return errInvalidParameter("AMI type %s is not supported for Kubernetes version %s", amiType, version)
+	}
+	return nil
+}
 
 // Service principals the roles must trust.
 const (
