@@ -395,3 +395,24 @@ func TestEKSRoleOfSomeoneElseIsRefused(t *testing.T) {
 		t.Error("attached policies to someone else's role")
 	}
 }
+
+func TestNodeGroupOfANewPoolIsNamedAfterIt(t *testing.T) {
+	ctx := context.Background()
+	e := newEKSEnv(t, eksSpec())
+	e.provision(t, ctx)
+	e.eks.advance()
+	spec := eksSpec()
+	spec.NodePools = append(spec.NodePools, domain.NodePoolSpec{Name: "general-2", Size: 1, InstanceType: "m5.large"}, domain.NodePoolSpec{Name: "extra", Size: 1, InstanceType: "m5.large"})
+	spec.NodePools[0].InstanceType = "m6i.large"
+	e.svc.spec = domain.WithDefaults(spec)
+	for _, pool := range []string{"extra", "general-2", "general"} {
+		_, err := e.svc.UpdateNodeGroup(ctx, eksNet, pool)
+		must(t, err)
+	}
+	// general's replacement must not take the name of the pool general-2.
+	for _, name := range []string{"extra", "general-2", "general-3"} {
+		if _, ok := e.eks.groups[name]; !ok {
+			t.Errorf("no node group %s; have %v", name, slices.Collect(maps.Keys(e.eks.groups)))
+		}
+	}
+}

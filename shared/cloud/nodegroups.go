@@ -128,9 +128,13 @@ func (s *EKSService) poolGroups(ctx context.Context, pool string) ([]ekstypes.No
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(g ekstypes.Nodegroup) bool {
+	return ofPool(all, pool), nil
+}
+
+func ofPool(all []ekstypes.Nodegroup, pool string) []ekstypes.Nodegroup {
+	return slices.DeleteFunc(slices.Clone(all), func(g ekstypes.Nodegroup) bool {
 		return g.Tags[domain.TagResourceKey] != domain.NodeGroupKey(pool)
-	}), nil
+	})
 }
 
 // nodeGroups are our node groups of the EKS cluster; none when the cluster

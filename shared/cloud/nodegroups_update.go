@@ -26,10 +26,11 @@ import (
 // Ready when the current group is ACTIVE, matches the spec, and no other
 // group of the pool remains. A turn never waits and never repeats work.
 func (s *EKSService) UpdateNodeGroup(ctx context.Context, net NetworkIDs, pool string) (Progress, error) {
-	groups, err := s.poolGroups(ctx, pool)
+	all, err := s.nodeGroups(ctx)
 	if err != nil {
 		return Progress{}, err
 	}
+	groups := ofPool(all, pool)
 	p, inSpec := s.workerPool(pool)
 	if !inSpec {
 		return s.removePoolGroups(ctx, pool, groups)
@@ -47,11 +48,17 @@ func (s *EKSService) UpdateNodeGroup(ctx context.Context, net NetworkIDs, pool s
 		}
 	}
 	if current == nil {
-		name := replacementName(pool, groups)
+		// A new pool's group is named after it; a replacement (or a pool
+		// re-added while its old group is still deleting) takes the next
+		// free "<pool>-<n>".
+		name, why := pool, "for the new pool"
+		if hasGroup(all, pool) {
+			name, why = replacementName(pool, all), "for the new instance types"
+		}
 		if err := s.createNodeGroup(ctx, idx, net, p, name); err != nil {
 			return Progress{}, err
 		}
-		return Progress{Total: 1, Message: fmt.Sprintf("creating node group %s for the new instance types", name)}, nil
+		return Progress{Total: 1, Message: fmt.Sprintf("creating node group %s %s", name, why)}, nil
 	}
 	if err := s.recordNodeGroup(ctx, idx, pool, *current); err != nil {
 		return Progress{}, err
@@ -121,14 +128,18 @@ func needsReplacement(g ekstypes.Nodegroup, want nodeGroupConfig) bool {
 	return want.diskSize > 0 && aws.ToInt32(g.DiskSize) != want.diskSize
 }
 
-// replacementName is "<pool>-<n>" with the smallest n ≥ 2 no group has.
-func replacementName(pool string, groups []ekstypes.Nodegroup) string {
+// replacementName is "<pool>-<n>" with the smallest n ≥ 2 no group of
+// the cluster has (names are per cluster, not per pool).
+func replacementName(pool string, all []ekstypes.Nodegroup) string {
 	for n := 2; ; n++ {
-		name := pool + "-" + strconv.Itoa(n)
-		if !slices.ContainsFunc(groups, func(g ekstypes.Nodegroup) bool { return aws.ToString(g.NodegroupName) == name }) {
+		if name := pool + "-" + strconv.Itoa(n); !hasGroup(all, name) {
 			return name
 		}
 	}
+}
+
+func hasGroup(all []ekstypes.Nodegroup, name string) bool {
+	return slices.ContainsFunc(all, func(g ekstypes.Nodegroup) bool { return aws.ToString(g.NodegroupName) == name })
 }
 
 // configUpdate is the one UpdateNodegroupConfig that brings g to want, or
