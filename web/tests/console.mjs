@@ -279,6 +279,14 @@ async function flows(browser, page, adminToken) {
   await viewerCtx.close();
   log('viewer sees no delete, edit or create buttons');
 
+  // The cluster list polls too: both clusters with status and progress.
+  await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+  await page.getByRole('link', { name: 'web-stuck' }).waitFor();
+  await waitText(page.getByRole('row', { name: /web-stuck/ }), /Running/, 120000, 'web-stuck in the list');
+  await shot(page, 'clusters');
+  await page.goto(clusterUrl);
+  await clusterStatus(page).waitFor();
+
   // Nodes tab: edit a pool's labels.
   await page.getByRole('tab', { name: 'Nodes' }).click();
   await page.getByRole('button', { name: 'Edit pool general' }).click();
@@ -342,7 +350,6 @@ async function flows(browser, page, adminToken) {
 
   await page.getByRole('link', { name: 'Clusters', exact: true }).click();
   await page.getByRole('heading', { name: 'Clusters' }).waitFor();
-  await shot(page, 'clusters');
 
   // Nothing secret in the page or its storage.
   const html = await page.content();

@@ -66,7 +66,9 @@ function Overview({ c }: { c: Cluster }) {
             </dd>
             <dt>Progress</dt>
             <dd>
-              <ProgressBar value={c.progress} label="Cluster progress" /> {c.progress}%
+              <span className="bar-with-value">
+                <ProgressBar value={c.progress} label="Cluster progress" /> {c.progress}%
+              </span>
             </dd>
             <dt>Region</dt>
             <dd>{c.region}</dd>
@@ -133,7 +135,7 @@ function Overview({ c }: { c: Cluster }) {
                   <td>
                     <code>{r.id}</code>
                   </td>
-                  <td>{r.az}</td>
+                  <td className="nowrap">{r.az}</td>
                   <td>{r.state}</td>
                 </tr>
               ))}
@@ -173,7 +175,7 @@ export function NodeTable({ pool }: { pool: Cluster['nodePools'][number] }) {
             <td>
               <code>{n.instanceId}</code>
             </td>
-            <td>{n.az}</td>
+            <td className="nowrap">{n.az}</td>
             <td>{n.state}</td>
             <td>{n.privateIp}</td>
             <td>

@@ -44,9 +44,7 @@ export function ClusterList({ session }: { session: Session }) {
                 <ProgressBar value={c.progress} label={`${c.name} progress`} />
               </td>
               <td>{c.region}</td>
-              <td>
-                {c.nodePools.reduce((n, p) => n + (p.nodes?.length ?? 0), 0)} / {c.nodePools.reduce((n, p) => n + p.size, 0)}
-              </td>
+              <td>{c.nodePools.reduce((n, p) => n + p.size, 0)}</td>
               <td>{when(c.createdAt)}</td>
             </tr>
           ))}
