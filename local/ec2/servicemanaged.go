@@ -149,7 +149,8 @@ type ServiceInstance struct {
 }
 
 // LaunchServiceInstance starts one instance (pending → running with the
-// usual latency) and returns its id. Spot instances are priced at the
+// usual latency) and returns its id. On-demand instances count against the
+// account's vCPU quota like RunInstances; spot instances are priced at the
 // zone's current spot price, as an Auto Scaling group's requests are.
 func (s *Service) LaunchServiceInstance(spec ServiceInstance) (string, error) {
 	s.mu.Lock()
@@ -165,6 +166,9 @@ func (s *Service) LaunchServiceInstance(spec ServiceInstance) (string, error) {
 	}
 	if !known {
 		return "", errBadRequest("InvalidParameterValue", "Invalid value '%s' for InstanceType.", spec.InstanceType)
+	}
+	if limit := s.quota(spec.Region, quotaOnDemandStdVCPUs); !spec.Spot && s.runningVCPUs(spec.Region)+vcpus > limit {
+		return "", errBadRequest("VcpuLimitExceeded", "You have requested more vCPU capacity than your current vCPU limit of %d allows for the instance bucket that the specified instance type belongs to.", limit)
 	}
 	disk := spec.DiskGiB
 	if disk <= 0 {

@@ -45,6 +45,7 @@ type env struct {
 	ctx     context.Context
 	latency *latency.Model
 	svc     *eks.Service
+	ec2svc  *ec2.Service
 	eks     *awseks.Client
 	ec2     *awsec2.Client
 	net     network
@@ -72,7 +73,7 @@ func newEnv(t *testing.T, scale float64) *env {
 	t.Cleanup(ec2srv.Close)
 	t.Cleanup(eksSrv.Close)
 	creds := credentials.NewStaticCredentialsProvider("AKIATEST", "secret", "")
-	e := &env{t: t, ctx: context.Background(), latency: lat, svc: eksSvc,
+	e := &env{t: t, ctx: context.Background(), latency: lat, svc: eksSvc, ec2svc: ec2svc,
 		eks: awseks.New(awseks.Options{Region: region, BaseEndpoint: aws.String(eksSrv.URL), RetryMaxAttempts: 1, Credentials: creds}),
 		ec2: awsec2.New(awsec2.Options{Region: region, BaseEndpoint: aws.String(ec2srv.URL), RetryMaxAttempts: 1, Credentials: creds}),
 	}

@@ -317,13 +317,19 @@ func (s *Service) advanceNodegroups(cl *cluster, now time.Time) {
 		}
 		switch ng.status {
 		case statusCreating, statusUpdating:
-			ng.status, ng.due, ng.modified = statusActive, time.Time{}, now
-			if len(ng.issues) > 0 {
-				ng.status = map[bool]string{true: statusCreateFailed, false: statusDegraded}[ng.status == statusCreating]
+			// An Auto Scaling group that could not launch leaves the group
+			// CREATE_FAILED (a create) or DEGRADED (an update).
+			next := statusActive
+			switch {
+			case len(ng.issues) > 0 && ng.status == statusCreating:
+				next = statusCreateFailed
+			case len(ng.issues) > 0:
+				next = statusDegraded
 			}
+			ng.status, ng.due, ng.modified = next, time.Time{}, now
 			for _, u := range ng.updates {
 				if u.status == updateInProgress {
-					u.status = updateSuccessful
+					u.finish(ng.issues)
 				}
 			}
 		case statusDeleting:

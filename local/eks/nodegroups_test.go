@@ -139,3 +139,21 @@ func TestNodegroupRefusesWhatAWSRefuses(t *testing.T) {
 		ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(9)}})
 	wantCode(t, err, "InvalidParameterException")
 }
+
+// An Auto Scaling group that cannot launch (the account's vCPU quota) fails
+// the node group's creation with EKS's health issue.
+func TestNodegroupCreateFailsWhenInstancesCannotLaunch(t *testing.T) {
+	e := newEnv(t, 0.001)
+	e.activeCluster("c")
+	e.ec2svc.SetQuota(region, "L-1216C47A", 4) // two m5.large
+	in := spotGroup("big", e.net.private)
+	in.CapacityType = ekstypes.CapacityTypesOnDemand
+	must(e.eks.CreateNodegroup(e.ctx, in))(t)
+	ng := e.waitNodegroup("c", "big", ekstypes.NodegroupStatusCreateFailed)
+	if ng.Health == nil || len(ng.Health.Issues) != 1 || ng.Health.Issues[0].Code != ekstypes.NodegroupIssueCodeAsgInstanceLaunchFailures {
+		t.Fatalf("health %+v, want AsgInstanceLaunchFailures", ng.Health)
+	}
+	if n := len(e.instances("eks:nodegroup-name", "big")); n != 2 {
+		t.Fatalf("%d instances launched within a quota of two", n)
+	}
+}

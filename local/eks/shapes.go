@@ -182,5 +182,11 @@ type updateJSON struct {
 	Type      string        `json:"type"`
 	Params    []updateParam `json:"params"`
 	CreatedAt float64       `json:"createdAt"`
-	Errors    []struct{}    `json:"errors"`
+	Errors    []updateError `json:"errors"`
+}
+
+type updateError struct {
+	ErrorCode    string   `json:"errorCode"`
+	ErrorMessage string   `json:"errorMessage"`
+	ResourceIDs  []string `json:"resourceIds,omitempty"`
 }

@@ -14,6 +14,7 @@ import (
 const (
 	updateInProgress = "InProgress"
 	updateSuccessful = "Successful"
+	updateFailed     = "Failed"
 )
 
 type update struct {
@@ -22,6 +23,17 @@ type update struct {
 	typ     string
 	params  []updateParam
 	created time.Time
+	errors  []updateError
+}
+
+// finish completes the update: Failed with the node group's issues (its
+// instances could not launch), else Successful.
+func (u *update) finish(issues []issue) {
+	u.status = updateSuccessful
+	for _, i := range issues {
+		u.status = updateFailed
+		u.errors = append(u.errors, updateError{ErrorCode: "NodeCreationFailure", ErrorMessage: i.Message, ResourceIDs: i.ResourceIDs})
+	}
 }
 
 type updateNodegroupConfigInput struct {
@@ -39,7 +51,7 @@ type updateNodegroupConfigInput struct {
 }
 
 func (u *update) json() updateJSON {
-	return updateJSON{ID: u.id, Status: u.status, Type: u.typ, Params: u.params, CreatedAt: epoch(u.created), Errors: []struct{}{}}
+	return updateJSON{ID: u.id, Status: u.status, Type: u.typ, Params: u.params, CreatedAt: epoch(u.created), Errors: append([]updateError{}, u.errors...)}
 }
 
 // updateNodegroupConfig changes scaling, labels, taints or the update
