@@ -268,7 +268,14 @@ async function flows(browser, page, adminToken) {
   // A viewer sees the cluster but no delete (or edit, or create) buttons.
   const viewerCtx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   const viewer = await viewerCtx.newPage();
-  await signIn(viewer, await mint('viewer'));
+  // Keyboard only: Tab to the token field, type, Enter.
+  await viewer.goto(base + '/');
+  await viewer.getByRole('heading', { name: 'Sign in to ClusterForge' }).waitFor();
+  await viewer.keyboard.press('Tab');
+  await check(await viewer.getByLabel('Access token').evaluate((el) => el === document.activeElement), 'Tab reaches the token field first');
+  await viewer.keyboard.type(await mint('viewer'));
+  await viewer.keyboard.press('Enter');
+  await viewer.getByRole('heading', { name: 'Clusters' }).waitFor();
   await check((await viewer.getByRole('link', { name: 'Create cluster' }).count()) === 0, 'viewer: no Create cluster');
   await viewer.goto(clusterUrl.replace(/\/?$/, '') + '/settings');
   await viewer.getByText(/can view this cluster but not change or delete it/).waitFor();
