@@ -1,7 +1,6 @@
 package ec2
 
 import (
-	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -25,9 +24,6 @@ type SubnetInfo struct {
 	// the VPC's main table) sends 0.0.0.0/0 to an internet gateway.
 	Public bool
 }
-
-// ErrNotFound is returned for a region's unknown subnet, group or VPC.
-var ErrNotFound = errors.New("not found")
 
 // serviceRequest is the request context of an internal call: the region,
 // and the current time after due transitions have been applied.

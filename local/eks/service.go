@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -33,6 +34,26 @@ type Network interface {
 	LaunchServiceInstance(spec ec2.ServiceInstance) (string, error)
 	TerminateServiceInstances(region string, ids []string)
 }
+
+// noNetwork is an account without EC2: no subnet exists, so every create
+// is refused rather than the service failing.
+type noNetwork struct{}
+
+var errNoNetwork = errors.New("the account has no EC2")
+
+func (noNetwork) Subnet(string, string) (ec2.SubnetInfo, bool) { return ec2.SubnetInfo{}, false }
+func (noNetwork) InstanceTypeKnown(string) bool                { return false }
+func (noNetwork) CreateServiceSecurityGroup(string, string, string, string, map[string]string) (string, error) {
+	return "", errNoNetwork
+}
+func (noNetwork) CreateServiceInterface(string, string, string, []string, map[string]string) (string, error) {
+	return "", errNoNetwork
+}
+func (noNetwork) DeleteServiceResources(string, []string) {}
+func (noNetwork) LaunchServiceInstance(ec2.ServiceInstance) (string, error) {
+	return "", errNoNetwork
+}
+func (noNetwork) TerminateServiceInstances(string, []string) {}
 
 // RoleTrust returns the trust policy of an IAM role of the account, false
 // when the role does not exist.
@@ -61,6 +82,9 @@ type Service struct {
 func New(cfg Config) *Service {
 	if cfg.Latency == nil {
 		cfg.Latency = latency.New(1)
+	}
+	if cfg.Network == nil {
+		cfg.Network = noNetwork{}
 	}
 	return &Service{cfg: cfg, clusters: map[string]*cluster{}, tokens: map[string]string{}}
 }
