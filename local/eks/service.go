@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -106,7 +107,7 @@ func (r *request) decode(v any) error {
 		return nil
 	}
 	dec := json.NewDecoder(r.http.Body)
-	if err := dec.Decode(v); err != nil && err.Error() != "EOF" {
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		return errInvalidRequest("Could not parse request body: %v", err)
 	}
 	return nil
