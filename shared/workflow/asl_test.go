@@ -139,3 +139,75 @@ func TestSampleEvents(t *testing.T) {
 		}
 	}
 }
+
+// aslState is the part of a state the structural checks read.
+type aslState struct {
+	Type          string
+	ResultPath    *string
+	Parameters    map[string]any
+	Catch         []json.RawMessage
+	Choices       []struct{ Variable string }
+	ItemProcessor *struct{ States map[string]aslState }
+	Branches      []struct{ States map[string]aslState }
+}
+
+// lifecycleEnds are the actions that end a workflow; a failure of theirs
+// has nothing left to report to.
+var lifecycleEnds = map[string]bool{"markRunning": true, "markFailed": true, "markDeleted": true,
+	"markDeletionStuck": true, "markUpdateFailed": true}
+
+// TestEveryTaskFailureIsCaught: a Task that fails after its retries must
+// reach a Catch (its own or an enclosing Map's or Parallel's), or the
+// cluster would stay Provisioning or Deleting with no failed task. And a
+// wait loop's Choice must read the ResultPath a Task of its scope writes,
+// or the loop would never end.
+func TestEveryTaskFailureIsCaught(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "statemachines", "*.asl.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no state machines found: %v", err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sm struct{ States map[string]aslState }
+		if err := json.Unmarshal(raw, &sm); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		checkScope(t, filepath.Base(f), sm.States, false)
+	}
+}
+
+func checkScope(t *testing.T, file string, states map[string]aslState, caught bool) {
+	t.Helper()
+	written := map[string]bool{}
+	for _, s := range states {
+		if s.Type == "Task" && s.ResultPath != nil {
+			written[*s.ResultPath] = true
+		}
+	}
+	for name, s := range states {
+		switch s.Type {
+		case "Task":
+			action, _ := s.Parameters["action"].(string)
+			if !caught && len(s.Catch) == 0 && !lifecycleEnds[action] {
+				t.Errorf("%s %s (%s): no Catch here or around it", file, name, action)
+			}
+		case "Choice":
+			for _, c := range s.Choices {
+				if path, ok := strings.CutSuffix(c.Variable, ".ready"); ok && !written[path] {
+					t.Errorf("%s %s reads %s, which no Task of its scope writes", file, name, c.Variable)
+				}
+			}
+		case "Map":
+			if s.ItemProcessor != nil {
+				checkScope(t, file, s.ItemProcessor.States, caught || len(s.Catch) > 0)
+			}
+		case "Parallel":
+			for _, b := range s.Branches {
+				checkScope(t, file, b.States, caught || len(s.Catch) > 0)
+			}
+		}
+	}
+}
