@@ -323,6 +323,16 @@ func TestEKSDeleteInOrder(t *testing.T) {
 		t.Errorf("profile role %s", got)
 	}
 
+	left, err := e.svc.Leftovers(ctx)
+	must(t, err)
+	kinds := map[string]int{}
+	for _, l := range left {
+		kinds[l.Type]++
+	}
+	// The foreign fargate role is not ours; the spec's role is not ours to report.
+	if kinds["ekscluster"] != 1 || kinds["nodegroup"] != 2 || kinds["fargateprofile"] != 2 || kinds["iamrole"] != 2 {
+		t.Errorf("leftovers before delete %v", kinds)
+	}
 	if err := e.svc.DeleteCluster(ctx); !errors.Is(err, ErrDependencyViolation) {
 		t.Fatalf("DeleteCluster with node groups left: %v, want a dependency violation", err)
 	}
@@ -363,7 +373,7 @@ func TestEKSDeleteInOrder(t *testing.T) {
 	if first := e.iam.order[0]; !strings.HasPrefix(first, "DetachRolePolicy") {
 		t.Errorf("IAM order %v: policies must be detached first", e.iam.order)
 	}
-	left, err := e.svc.Leftovers(ctx)
+	left, err = e.svc.Leftovers(ctx)
 	must(t, err)
 	if len(left) != 0 {
 		t.Errorf("leftovers %+v", left)
