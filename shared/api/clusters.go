@@ -290,7 +290,7 @@ func (h *Handler) fillCluster(ctx context.Context, scope domain.Scope, c *domain
 	if err != nil {
 		return err
 	}
-	c.Tasks, c.Resources = tasks, resources
+	c.Tasks, c.Resources = tasks, domain.WithNodeStates(resources, nodes)
 	h.summarize(c, nodes)
 	return nil
 }

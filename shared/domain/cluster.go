@@ -255,3 +255,23 @@ type ForceDelete struct {
 	Available   bool       `json:"available"`
 	AvailableAt *time.Time `json:"availableAt,omitempty"`
 }
+
+// WithNodeStates returns the ledger with each instance's state taken from
+// the nodes the workflows last observed: the ledger records an instance as
+// AWS answered its launch (pending), the nodes say what it is now.
+func WithNodeStates(resources []Resource, nodes map[string][]Node) []Resource {
+	current := map[string]string{}
+	for _, pool := range nodes {
+		for _, n := range pool {
+			current[n.InstanceID] = n.State
+		}
+	}
+	out := make([]Resource, len(resources))
+	for i, r := range resources {
+		if state, ok := current[r.ID]; ok && r.Type == string(ResInstance) {
+			r.State = state
+		}
+		out[i] = r
+	}
+	return out
+}
