@@ -131,6 +131,32 @@ func notYet(what string, err error) error {
 	return fmt.Errorf("%s: %w: %w", what, ErrNotYet, err)
 }
 
+// plannedSubnets are the subnets the plan gives the resource of key:
+// customer subnet ids as they are (static placement), planned subnet keys
+// resolved through net. ok is false when the plan lacks the resource.
+func (s *EKSService) plannedSubnets(key string, net NetworkIDs) (ids []string, ok bool, err error) {
+	planned, found := s.scope.Plan.Find(key)
+	if !found || len(planned.Subnets) == 0 {
+		return nil, false, nil
+	}
+	for _, ref := range planned.Subnets {
+		if strings.HasPrefix(ref, "subnet-") {
+			ids = append(ids, ref)
+			continue
+		}
+		byAZ := net.PrivateSubnets
+		if strings.HasPrefix(ref, "subnet/"+domain.RolePublic+"/") {
+			byAZ = net.PublicSubnets
+		}
+		id, ok := byAZ[azOfKey(ref)]
+		if !ok {
+			return nil, true, fmt.Errorf("%s: subnet %s not found: %w", key, ref, ErrNotYet)
+		}
+		ids = append(ids, id)
+	}
+	return ids, true, nil
+}
+
 // issues renders health issues as "CODE: message; ...".
 func issues[T any](list []T, render func(T) (string, string)) string {
 	parts := make([]string, 0, len(list))

@@ -426,3 +426,34 @@ func TestNodeGroupOfANewPoolIsNamedAfterIt(t *testing.T) {
 		}
 	}
 }
+
+func TestEKSSubnetsComeFromThePlan(t *testing.T) {
+	ctx := context.Background()
+	e := newEKSEnv(t, eksSpec())
+	e.svc.scope.Plan = domain.Plan{Resources: []domain.PlannedResource{
+		{Key: domain.KeyEKSCluster, Type: domain.ResEKSCluster, Subnets: []string{"subnet/public/eu-west-1a", "subnet/private/eu-west-1b"}},
+		{Key: domain.NodeGroupKey("general"), Type: domain.ResNodeGroup, Subnets: []string{"subnet-0customer"}}, // static: ids as they are
+		{Key: domain.FargateProfileKey("batch"), Type: domain.ResFargateProfile, Subnets: []string{"subnet/private/eu-west-1c"}},
+	}}
+	must(t, e.svc.ReconcileIAMRoles(ctx))
+	must(t, e.svc.ReconcileCluster(ctx, eksNet))
+	e.eks.advance()
+	must(t, e.svc.ReconcileNodeGroup(ctx, eksNet, "general"))
+	_, err := e.svc.ReconcileFargateProfiles(ctx, eksNet)
+	must(t, err)
+	if got := e.eks.clusters["payments"].ResourcesVpcConfig.SubnetIds; !slices.Equal(got, []string{"subnet-pub-a", "subnet-priv-b"}) {
+		t.Errorf("cluster subnets %v", got)
+	}
+	if got := e.eks.groups["general"].Subnets; !slices.Equal(got, []string{"subnet-0customer"}) {
+		t.Errorf("node group subnets %v", got)
+	}
+	if got := e.eks.profiles["batch"].Subnets; !slices.Equal(got, []string{"subnet-priv-c"}) {
+		t.Errorf("Fargate profile subnets %v", got)
+	}
+	// A planned subnet the network does not have yet is worth another try.
+	e.svc.scope.Plan.Resources[1].Subnets = []string{"subnet/private/eu-west-1z"}
+	delete(e.eks.groups, "general")
+	if err := e.svc.ReconcileNodeGroup(ctx, eksNet, "general"); !errors.Is(err, ErrNotYet) {
+		t.Errorf("unknown planned subnet: %v, want ErrNotYet", err)
+	}
+}

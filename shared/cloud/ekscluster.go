@@ -50,8 +50,11 @@ func (s *EKSService) ReconcileCluster(ctx context.Context, net NetworkIDs) error
 	if err != nil {
 		return err
 	}
-	in := s.createClusterInput(net, roleARN)
-	out, err := s.eks.CreateCluster(ctx, in)
+	subnets, err := s.clusterSubnets(net)
+	if err != nil {
+		return err
+	}
+	out, err := s.eks.CreateCluster(ctx, s.createClusterInput(subnets, roleARN))
 	switch {
 	case err == nil:
 		return s.recordCluster(ctx, idx, out.Cluster)
@@ -66,18 +69,26 @@ func (s *EKSService) ReconcileCluster(ctx context.Context, net NetworkIDs) error
 	return fmt.Errorf("create EKS cluster %s: %w", s.clusterName(), err)
 }
 
-func (s *EKSService) createClusterInput(net NetworkIDs, roleARN string) *eks.CreateClusterInput {
-	e := s.eksSpec()
-	// Public and private subnets of every AZ; with static placement also
-	// the control-plane subnets, where EKS puts its network interfaces.
+// clusterSubnets are the plan's subnets of the EKS cluster; without a
+// plan entry, the public and private subnets of every AZ (and with static
+// placement the control-plane subnets, where EKS puts its interfaces).
+func (s *EKSService) clusterSubnets(net NetworkIDs) ([]string, error) {
+	if ids, ok, err := s.plannedSubnets(domain.KeyEKSCluster, net); ok || err != nil {
+		return ids, err
+	}
 	set := map[string]bool{}
 	for _, m := range []map[string]string{net.PublicSubnets, net.PrivateSubnets, net.ControlPlaneSubnets} {
 		for _, id := range m {
 			set[id] = true
 		}
 	}
+	return sortedKeys(set), nil
+}
+
+func (s *EKSService) createClusterInput(subnets []string, roleARN string) *eks.CreateClusterInput {
+	e := s.eksSpec()
 	vpc := &ekstypes.VpcConfigRequest{
-		SubnetIds:             sortedKeys(set),
+		SubnetIds:             subnets,
 		EndpointPublicAccess:  aws.Bool(e.EndpointAccess.IsPublic()),
 		EndpointPrivateAccess: aws.Bool(e.EndpointAccess.IsPrivate()),
 	}

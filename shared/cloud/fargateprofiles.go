@@ -120,16 +120,22 @@ func (s *EKSService) createProfile(ctx context.Context, idx ledgerIndex, net Net
 	if err != nil {
 		return err
 	}
-	// AWS refuses public subnets for Fargate: every private subnet.
-	var subnets []string
-	for _, az := range sortedKeys(net.PrivateSubnets) {
-		subnets = append(subnets, net.PrivateSubnets[az])
+	// AWS refuses public subnets for Fargate: the plan's private subnets,
+	// else every private subnet.
+	key := domain.FargateProfileKey(spec.Name)
+	subnets, planned, err := s.plannedSubnets(key, net)
+	if err != nil {
+		return err
+	}
+	if !planned {
+		for _, az := range sortedKeys(net.PrivateSubnets) {
+			subnets = append(subnets, net.PrivateSubnets[az])
+		}
 	}
 	selectors := make([]ekstypes.FargateProfileSelector, len(spec.Selectors))
 	for i, sel := range spec.Selectors {
 		selectors[i] = ekstypes.FargateProfileSelector{Namespace: aws.String(sel.Namespace), Labels: maps.Clone(sel.Labels)}
 	}
-	key := domain.FargateProfileKey(spec.Name)
 	out, err := s.eks.CreateFargateProfile(ctx, &eks.CreateFargateProfileInput{
 		ClusterName: aws.String(s.clusterName()), FargateProfileName: aws.String(spec.Name),
 		PodExecutionRoleArn: aws.String(roleARN), Subnets: subnets, Selectors: selectors,

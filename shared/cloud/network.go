@@ -411,8 +411,10 @@ func staticSubnetIDs(p domain.Plan) (public, private, controlPlane []string) {
 			case !strings.HasPrefix(id, "subnet-"):
 			case isPublic:
 				add(&public, id)
-			case r.Type == domain.ResInstance && r.Role == domain.RoleControlPlane:
+			case r.Type == domain.ResInstance && r.Role == domain.RoleControlPlane, r.Type == domain.ResEKSCluster:
 				add(&controlPlane, id)
+			case r.Type == domain.ResNodeGroup, r.Type == domain.ResFargateProfile:
+				add(&private, id)
 			case r.Type == domain.ResInstance:
 				add(&private, id)
 			}

@@ -222,7 +222,10 @@ func (s *EKSService) createNodeGroup(ctx context.Context, idx ledgerIndex, net N
 	if err != nil {
 		return err
 	}
-	subnets, err := poolSubnets(net, p)
+	subnets, planned, err := s.plannedSubnets(domain.NodeGroupKey(p.Name), net)
+	if !planned && err == nil {
+		subnets, err = poolSubnets(net, p)
+	}
 	if err != nil {
 		return err
 	}
