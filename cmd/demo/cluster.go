@@ -118,8 +118,11 @@ func (d *demo) waitRunning(ctx context.Context) error {
 	for _, p := range c.NodePools {
 		for _, n := range p.Nodes {
 			spot := ""
-			if n.Capacity == "spot" {
+			switch {
+			case n.Capacity == "spot" && n.SpotPrice != "":
 				spot = " spot at $" + n.SpotPrice
+			case n.Capacity == "spot": // EKS spot nodes: AWS tags no price on them
+				spot = " spot"
 			}
 			d.logf("node %-14s %s %s %s %s%s", p.Name, n.InstanceID, n.AZ, n.State, n.PrivateIP, spot)
 		}
