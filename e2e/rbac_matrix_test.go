@@ -52,6 +52,9 @@ var rbacRules = map[string]routeRule{
 	"PATCH /v1/clusters/{id}/nodepools":         {minRole: "project-editor", ok: http.StatusConflict},
 	"PATCH /v1/clusters/{id}/nodepools/{name}":  {minRole: "project-editor", ok: http.StatusConflict},
 	"DELETE /v1/clusters/{id}/nodepools/{name}": {minRole: "project-editor", ok: http.StatusConflict},
+	// Reads the customer's account like validate; without a region query an
+	// allowed caller gets the validation error.
+	"GET /v1/cloudaccounts/{id}/vpcs": {minRole: "project-editor", ok: http.StatusBadRequest},
 }
 
 // rbacCaller is one column of the matrix.

@@ -77,6 +77,8 @@ func main() {
 		// Force delete scans the customer's account (ledger, tags, the
 		// VPC's contents, ELBv2) for what is really left.
 		Scanner: workflow.LeftoverScanner{Sessions: sessions, Prices: pricing.Default()},
+		// The console's static placement lists the account's VPCs and subnets.
+		Networks: api.SessionNetworks{Sessions: sessions},
 	})
 	lambda.Start(handler.Handle)
 }

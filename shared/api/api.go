@@ -111,6 +111,9 @@ type Deps struct {
 	// Scanner finds force-deleted clusters' leftovers in the account; nil
 	// falls back to the ledger.
 	Scanner LeftoverScanner
+	// Networks lists an account's VPCs and subnets for the console's
+	// static placement (GET /v1/cloudaccounts/{id}/vpcs); nil answers 501.
+	Networks NetworkLister
 	// Catalog validates, plans and prices clusters; nil means pricing.Default().
 	Catalog domain.PriceCatalog
 }

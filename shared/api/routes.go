@@ -29,6 +29,8 @@ var routeTable = []*route{
 	{method: "GET", path: "/v1/cloudaccounts/{id}", minRole: RoleViewer, handle: (*Handler).getCloudAccount},
 	{method: "DELETE", path: "/v1/cloudaccounts/{id}", minRole: RoleProjectAdmin, idempotent: true, handle: (*Handler).deleteCloudAccount},
 	{method: "POST", path: "/v1/cloudaccounts/{id}/validate", minRole: RoleProjectEditor, handle: (*Handler).validateCloudAccount},
+	// Reads the customer's account with its access, as validate does: editors.
+	{method: "GET", path: "/v1/cloudaccounts/{id}/vpcs", minRole: RoleProjectEditor, handle: (*Handler).listCloudAccountVPCs},
 	{method: "POST", path: "/v1/clusterprofiles", minRole: RoleProjectEditor, idempotent: true, handle: (*Handler).createClusterProfile},
 	{method: "GET", path: "/v1/clusterprofiles", minRole: RoleViewer, handle: (*Handler).listClusterProfiles},
 	{method: "GET", path: "/v1/clusterprofiles/{id}", minRole: RoleViewer, handle: (*Handler).getClusterProfile},
