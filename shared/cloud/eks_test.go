@@ -457,3 +457,28 @@ func TestEKSSubnetsComeFromThePlan(t *testing.T) {
 		t.Errorf("unknown planned subnet: %v, want ErrNotYet", err)
 	}
 }
+
+func TestNodeGroupCreateFailedIsReplacedOnRetry(t *testing.T) {
+	ctx := context.Background()
+	e := newEKSEnv(t, eksSpec())
+	must(t, e.svc.ReconcileIAMRoles(ctx))
+	must(t, e.svc.ReconcileCluster(ctx, eksNet))
+	e.eks.advance()
+	must(t, e.svc.ReconcileNodeGroup(ctx, eksNet, "general"))
+	g := e.eks.groups["general"]
+	g.Status = ekstypes.NodegroupStatusCreateFailed
+	g.Health = &ekstypes.NodegroupHealth{Issues: []ekstypes.Issue{{Code: ekstypes.NodegroupIssueCodeAsgInstanceLaunchFailures, Message: aws.String("no capacity")}}}
+	_, _, err := e.svc.NodeGroupReady(ctx, "general")
+	if !errors.Is(err, ErrResourceFailed) || !strings.Contains(err.Error(), "no capacity") {
+		t.Fatalf("NodeGroupReady on CREATE_FAILED: %v", err)
+	}
+	// The retry: the failed group goes, a replacement comes.
+	must(t, e.svc.ReconcileNodeGroup(ctx, eksNet, "general"))
+	if e.eks.recorder.count("DeleteNodegroup general") != 1 || e.eks.groups["general-2"] == nil {
+		t.Fatalf("groups after the retry: %v", slices.Collect(maps.Keys(e.eks.groups)))
+	}
+	e.eks.advance()
+	if p, _, err := e.svc.NodeGroupReady(ctx, "general"); err != nil || !p.Ready || !strings.Contains(p.Message, "general-2 ACTIVE") {
+		t.Fatalf("after the replacement: %+v %v", p, err)
+	}
+}

@@ -180,8 +180,10 @@ func (s *EKSService) describeNodeGroup(ctx context.Context, name string) (*eksty
 
 // ReconcileNodeGroup makes sure the pool's node group exists (named after
 // the pool, or the ledger's replacement name), created in the private
-// subnets of the pool's AZs otherwise. It does not wait: NodeGroupReady
-// reports CREATING → ACTIVE.
+// subnets of the pool's AZs otherwise. A group EKS failed to create (a
+// retry after CREATE_FAILED) is deleted and replaced by "<pool>-<n>", as
+// its name stays taken until the deletion ends. It does not wait:
+// NodeGroupReady reports CREATING → ACTIVE.
 func (s *EKSService) ReconcileNodeGroup(ctx context.Context, net NetworkIDs, pool string) error {
 	p, ok := s.workerPool(pool)
 	if !ok {
@@ -191,26 +193,47 @@ func (s *EKSService) ReconcileNodeGroup(ctx context.Context, net NetworkIDs, poo
 	if err != nil {
 		return err
 	}
-	groups, err := s.poolGroups(ctx, pool)
+	all, err := s.nodeGroups(ctx)
 	if err != nil {
 		return err
+	}
+	groups := ofPool(all, pool)
+	for _, g := range groups {
+		if g.Status == ekstypes.NodegroupStatusCreateFailed {
+			if err := s.deleteNodeGroup(ctx, g); err != nil {
+				return err
+			}
+		}
 	}
 	if g, ok := currentGroup(groups, idx[domain.NodeGroupKey(pool)].ID); ok {
 		return s.recordNodeGroup(ctx, idx, pool, g)
 	}
-	return s.createNodeGroup(ctx, idx, net, p, pool)
+	name := pool
+	if hasGroup(all, pool) {
+		name = replacementName(pool, all)
+	}
+	return s.createNodeGroup(ctx, idx, net, p, name)
 }
 
-// currentGroup is the pool's group the ledger names, else any that is not
-// being deleted.
+// usableGroup: a group that is or will be serving the pool.
+func usableGroup(g ekstypes.Nodegroup) bool {
+	switch g.Status {
+	case ekstypes.NodegroupStatusDeleting, ekstypes.NodegroupStatusCreateFailed, ekstypes.NodegroupStatusDeleteFailed:
+		return false
+	}
+	return true
+}
+
+// currentGroup is the pool's usable group the ledger names, else any
+// usable one.
 func currentGroup(groups []ekstypes.Nodegroup, ledgerName string) (ekstypes.Nodegroup, bool) {
 	for _, g := range groups {
-		if aws.ToString(g.NodegroupName) == ledgerName && g.Status != ekstypes.NodegroupStatusDeleting {
+		if aws.ToString(g.NodegroupName) == ledgerName && usableGroup(g) {
 			return g, true
 		}
 	}
 	for _, g := range groups {
-		if g.Status != ekstypes.NodegroupStatusDeleting {
+		if usableGroup(g) {
 			return g, true
 		}
 	}
@@ -280,6 +303,11 @@ func (s *EKSService) NodeGroupReady(ctx context.Context, pool string) (Progress,
 	}
 	g, ok := currentGroup(groups, idx[domain.NodeGroupKey(pool)].ID)
 	if !ok {
+		for _, failed := range groups {
+			if err := groupFailure(failed); err != nil {
+				return Progress{}, nil, err // with EKS's reasons; a retry replaces it
+			}
+		}
 		return Progress{}, nil, fmt.Errorf("node group of pool %s: %w: not found", pool, ErrNotYet)
 	}
 	if err := s.recordNodeGroup(ctx, idx, pool, g); err != nil {

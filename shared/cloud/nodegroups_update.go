@@ -42,7 +42,7 @@ func (s *EKSService) UpdateNodeGroup(ctx context.Context, net NetworkIDs, pool s
 	want := configOf(p)
 	var current *ekstypes.Nodegroup
 	for i, g := range groups {
-		if g.Status != ekstypes.NodegroupStatusDeleting && !needsReplacement(g, want) &&
+		if usableGroup(g) && !needsReplacement(g, want) &&
 			(current == nil || aws.ToString(g.NodegroupName) == idx[domain.NodeGroupKey(pool)].ID) {
 			current = &groups[i]
 		}
