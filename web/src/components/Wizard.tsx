@@ -7,6 +7,7 @@ import { errorAt, fieldErrors, unplaced, type FieldErrors } from '../logic/error
 import { errorsOfStep, initialWizard, newPool, regionAZs, regions, stepOfField, steps, toCreateRequest, type PoolForm, type WizardState } from '../logic/wizard';
 import { QuotaTable } from './Accounts';
 import { CapacityFields, TaintEditor, instanceTypes } from './PoolFields';
+import { StaticPlacement } from './StaticPlacement';
 import { ErrorBanner, Field } from './ui';
 
 // Field paths each step renders, so an error no input shows still appears.
@@ -291,18 +292,14 @@ export function Wizard({ session }: { session: Session }) {
                 </>
               ) : (
                 <>
-                  <Field label="VPC ID" error={err('placement.vpcId')}>
-                    {(a) => <input {...a} value={s.vpcId} onChange={(e) => set({ vpcId: e.target.value })} placeholder="vpc-…" />}
-                  </Field>
-                  <Field label="Control-plane subnet IDs" error={err('placement.controlPlaneSubnetIds')} hint="comma-separated">
-                    {(a) => <input {...a} value={s.controlPlaneSubnetIds} onChange={(e) => set({ controlPlaneSubnetIds: e.target.value })} />}
-                  </Field>
-                  <Field label="Worker subnet IDs" error={err('placement.workerSubnetIds')} hint="comma-separated">
-                    {(a) => <input {...a} value={s.workerSubnetIds} onChange={(e) => set({ workerSubnetIds: e.target.value })} />}
-                  </Field>
-                  <Field label="Public subnet IDs" error={err('placement.publicSubnetIds')} hint="optional: bastion and internet-facing API load balancer">
-                    {(a) => <input {...a} value={s.publicSubnetIds} onChange={(e) => set({ publicSubnetIds: e.target.value })} />}
-                  </Field>
+                  <StaticPlacement
+                    client={client}
+                    accountId={s.cloudAccountId}
+                    region={s.region}
+                    value={{ vpcId: s.vpcId, controlPlaneSubnetIds: s.controlPlaneSubnetIds, workerSubnetIds: s.workerSubnetIds, publicSubnetIds: s.publicSubnetIds }}
+                    onChange={set}
+                    err={err}
+                  />
                 </>
               )}
             </fieldset>
