@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
@@ -127,12 +129,29 @@ func TestEKSClusterLifecycle(t *testing.T) {
 		t.Errorf("general after the edit: %s desired %d labels %v", general.Status, aws.ToInt32(general.ScalingConfig.DesiredSize), general.Labels)
 	}
 
+	// What a Service of type LoadBalancer leaves in the VPC (the AWS Load
+	// Balancer Controller tags it for the cluster): delete removes it too,
+	// or the subnets and VPC could not go.
+	lbc := elb.NewFromConfig(cfg)
+	lb, err := lbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
+		Name: aws.String("k8s-batch-api-" + id[len(id)-6:]), Type: elbtypes.LoadBalancerTypeEnumNetwork,
+		Scheme: elbtypes.LoadBalancerSchemeEnumInternal, Subnets: private,
+		Tags: []elbtypes.Tag{{Key: aws.String("kubernetes.io/cluster/" + name), Value: aws.String("owned")},
+			{Key: aws.String("elbv2.k8s.aws/cluster"), Value: aws.String(name)}},
+	})
+	if err != nil {
+		t.Fatalf("create the controller's load balancer: %v", err)
+	}
+	lbARN := aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
+
 	roles := found["iamrole"]
 	e.api.must(t, http.StatusAccepted, http.MethodDelete, "/v1/clusters/"+id, nil, nil)
 	e.waitStatus(t, id, "Deleted", eksTimeout)
 	if left := tagged(t, e.customer, id); len(left) > 0 {
 		t.Errorf("left tagged after delete: %v", left)
 	}
+	lbs, err := lbc.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{lbARN}})
+	assertGone(t, "load balancer "+lbARN, err, lenOr(lbs, func(o *elb.DescribeLoadBalancersOutput) int { return len(o.LoadBalancers) }))
 	list, err := eksc.ListClusters(ctx, &eks.ListClustersInput{})
 	if err != nil {
 		t.Fatal(err)

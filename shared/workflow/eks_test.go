@@ -38,7 +38,7 @@ func TestEKSTaskLists(t *testing.T) {
 	if got := ProvisionTasks(c.ClusterSpec); !slices.Equal(got, want) {
 		t.Errorf("ProvisionTasks = %v, want %v", got, want)
 	}
-	wantDel := []string{"fargateProfiles", "nodeGroups", "eksCluster", "iamRoles", "networkInterfaces", "natGateways",
+	wantDel := []string{"fargateProfiles", "nodeGroups", "eksCluster", "iamRoles", "loadBalancers", "networkInterfaces", "natGateways",
 		"securityGroups", "addresses", "routeTables", "internetGateway", "subnets", "vpc"}
 	if got := DeletionTasksOf(c.ClusterSpec); !slices.Equal(got, wantDel) {
 		t.Errorf("DeletionTasksOf = %v, want %v", got, wantDel)

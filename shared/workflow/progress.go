@@ -76,7 +76,7 @@ var DeletionTasks = []string{TaskInstances, TaskLoadBalancers, TaskNetworkInterf
 
 // eksDeletionTasks are delete-eks.asl.json's: the EKS side in reverse,
 // then the network as delete-cluster removes it.
-var eksDeletionTasks = []string{TaskFargateProfiles, TaskNodeGroups, TaskEKSCluster, TaskIAMRoles,
+var eksDeletionTasks = []string{TaskFargateProfiles, TaskNodeGroups, TaskEKSCluster, TaskIAMRoles, TaskLoadBalancers,
 	TaskNetworkInterfaces, TaskNATGateways, TaskSecurityGroups, TaskAddresses, TaskRouteTables,
 	TaskInternetGateway, TaskSubnets, TaskVPC}
 
