@@ -89,15 +89,27 @@ func ensureIAMRoles(ctx context.Context, c *Call) (any, error) {
 	})
 }
 
-func ensureEKSCluster(ctx context.Context, c *Call) (any, error) {
-	if _, err := c.startTask(ctx, TaskEKSCluster, "creating the EKS cluster"); err != nil {
-		return nil, err
+// eksWithNetwork is the EKS service and the network ids (subnets) its
+// creates need; task, when not "", is started first.
+func (c *Call) eksWithNetwork(ctx context.Context, task, running string) (cloud.EKS, cloud.NetworkIDs, error) {
+	if task != "" {
+		if _, err := c.startTask(ctx, task, running); err != nil {
+			return nil, cloud.NetworkIDs{}, err
+		}
 	}
 	e, err := c.EKS(ctx)
 	if err != nil {
-		return nil, err
+		return nil, cloud.NetworkIDs{}, err
 	}
 	net, err := c.networkIDs(ctx)
+	if err != nil {
+		return nil, cloud.NetworkIDs{}, err
+	}
+	return e, net, nil
+}
+
+func ensureEKSCluster(ctx context.Context, c *Call) (any, error) {
+	e, net, err := c.eksWithNetwork(ctx, TaskEKSCluster, "creating the EKS cluster")
 	if err != nil {
 		return nil, err
 	}
@@ -121,14 +133,7 @@ func ensureNodeGroup(ctx context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.startTask(ctx, NodePoolTask(pool), "creating the managed node group"); err != nil {
-		return nil, err
-	}
-	e, err := c.EKS(ctx)
-	if err != nil {
-		return nil, err
-	}
-	net, err := c.networkIDs(ctx)
+	e, net, err := c.eksWithNetwork(ctx, NodePoolTask(pool), "creating the managed node group")
 	if err != nil {
 		return nil, err
 	}
@@ -172,11 +177,7 @@ func ensureFargateProfiles(ctx context.Context, c *Call) (any, error) {
 	}
 	return c.waitFor(ctx, TaskFargateProfiles, deadline(c.deps.Deadlines.FargateProfiles, DefaultDeadlines.FargateProfiles),
 		"Fargate profiles active", func() (cloud.Progress, error) {
-			e, err := c.EKS(ctx)
-			if err != nil {
-				return cloud.Progress{}, err
-			}
-			net, err := c.networkIDs(ctx)
+			e, net, err := c.eksWithNetwork(ctx, "", "")
 			if err != nil {
 				return cloud.Progress{}, err
 			}
@@ -195,14 +196,7 @@ func updateNodeGroup(ctx context.Context, c *Call) (any, error) {
 		return nil, err
 	}
 	task := NodePoolTask(pool)
-	if _, err := c.startTask(ctx, task, "updating the managed node group"); err != nil {
-		return nil, err
-	}
-	e, err := c.EKS(ctx)
-	if err != nil {
-		return nil, err
-	}
-	net, err := c.networkIDs(ctx)
+	e, net, err := c.eksWithNetwork(ctx, task, "updating the managed node group")
 	if err != nil {
 		return nil, err
 	}
