@@ -51,6 +51,8 @@ func TestWebConsole(t *testing.T) {
 	ensureKeyPair(t, main, "ops")
 	ensureKeyPair(t, stuck, "ops")
 	addFault(t, map[string]any{"account": stuck.AccountID, "service": "ec2", "action": "DeleteVpc", "nth": 0, "kind": "server-error"})
+	// A VPC of the wizard's account, for static placement's pickers.
+	static := newWebNetwork(t, main, "web-static")
 
 	ctx, cancel := context.WithTimeout(context.Background(), webTimeout)
 	defer cancel()
@@ -65,6 +67,10 @@ func TestWebConsole(t *testing.T) {
 		"CF_STUCK_ACCESS_KEY_ID="+stuck.AccessKeyID,
 		"CF_STUCK_SECRET_ACCESS_KEY="+stuck.SecretAccessKey,
 		"CF_SSH_KEY=ops",
+		"CF_STATIC_VPC_ID="+static.VPCID,
+		"CF_STATIC_CLUSTER=web-static",
+		"CF_STATIC_PRIVATE_SUBNETS="+strings.Join(static.Private, ","),
+		"CF_STATIC_PUBLIC_SUBNETS="+strings.Join(static.Public, ","),
 		fmt.Sprintf("CF_TENANT=web%d-%d", time.Now().UnixNano()%1e6, tenantSeq.Add(1)),
 		"CF_FAILURE_DIR="+t.TempDir(),
 		"CHROMIUM="+chromium,

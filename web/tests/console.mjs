@@ -11,6 +11,11 @@
 //                      so its cluster's deletion gets stuck and force delete unlocks
 //   CF_SSH_KEY         an EC2 key pair in eu-west-1 of both accounts (default ops)
 //   CF_TENANT          tenant to sign in to (default: a fresh one)
+//   CF_STATIC_VPC_ID, CF_STATIC_CLUSTER, CF_STATIC_PRIVATE_SUBNETS,
+//   CF_STATIC_PUBLIC_SUBNETS
+//                      a VPC of the customer account with comma-separated
+//                      private and public subnets (tagged for the cluster):
+//                      the wizard's static placement picks them (skipped unset)
 //   CHROMIUM           browser binary (default /usr/bin/chromium)
 //   SCREENSHOTS=1      write docs/console-*.png
 import { chromium } from 'playwright-core';
@@ -31,6 +36,14 @@ const stuck = { id: env('CF_STUCK_ACCESS_KEY_ID'), secret: env('CF_STUCK_SECRET_
 const sshKey = env('CF_SSH_KEY', 'ops');
 const tenant = env('CF_TENANT', `web${Date.now() % 1e6}`);
 const project = 'p1';
+// A customer VPC for static placement (e2e/web_network_test.go): its id,
+// the cluster name its public subnets are tagged for, and the subnets.
+const staticNet = {
+  vpcId: process.env.CF_STATIC_VPC_ID ?? '',
+  cluster: process.env.CF_STATIC_CLUSTER ?? 'web-static',
+  private: (process.env.CF_STATIC_PRIVATE_SUBNETS ?? '').split(',').filter(Boolean),
+  public: (process.env.CF_STATIC_PUBLIC_SUBNETS ?? '').split(',').filter(Boolean),
+};
 const shots = process.env.SCREENSHOTS === '1';
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
 const started = Date.now();
@@ -94,6 +107,55 @@ async function signIn(page, token) {
   await page.getByLabel('Access token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Clusters' }).waitFor();
+}
+
+// staticPlacementDryRun runs the wizard with static placement up to
+// Review: the VPC comes from the account's list and choosing it selects
+// its private subnets for nodes and its public ones for load balancers.
+async function staticPlacementDryRun(page) {
+  if (!staticNet.vpcId) {
+    log('static placement skipped: CF_STATIC_VPC_ID is not set');
+    return;
+  }
+  await page.getByRole('link', { name: 'Clusters' }).click();
+  await page.getByRole('link', { name: 'Create cluster' }).click();
+  await page.getByLabel('Cluster name').fill(staticNet.cluster);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel(/k8s131/).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Cloud account').selectOption({ label: 'main (keys)' });
+  await page.getByLabel('Region').selectOption('eu-west-1');
+  await page.getByLabel('SSH key pair').fill(sshKey);
+  await page.getByLabel('Bastion allowed CIDRs').fill('203.0.113.0/24');
+  await page.getByLabel('Static (your VPC and subnets)').check();
+  const vpc = page.getByLabel('VPC', { exact: true });
+  await vpc.waitFor({ timeout: 30000 });
+  const offered = await vpc.locator('option').allTextContents();
+  await check(offered.some((o) => o.includes(staticNet.vpcId) && o.includes('shared-eu') && o.includes('10.30.0.0/16')), `VPC list offers ${staticNet.vpcId}: ${offered}`);
+  await vpc.selectOption(staticNet.vpcId);
+  const lists = [
+    ['Control-plane subnets', staticNet.private],
+    ['Worker subnets', staticNet.private],
+    ['Public subnets', staticNet.public],
+  ];
+  for (const [group, want] of lists) {
+    for (const id of [...staticNet.private, ...staticNet.public]) {
+      const box = page.getByRole('group', { name: group }).getByLabel(new RegExp(`${id} `));
+      const text = await box.locator('xpath=..').textContent();
+      const kind = staticNet.public.includes(id) ? 'public' : 'private';
+      await check(text.includes(`${kind}-`) && text.includes(`· ${kind} ·`) && /eu-west-1[ab]/.test(text) && text.includes('10.30.'), `${group}: ${id} labelled "${text}"`);
+      await check((await box.isChecked()) === want.includes(id), `${group}: ${id} checked=${await box.isChecked()}, want ${want.includes(id)}`);
+    }
+  }
+  log(`static placement: ${staticNet.vpcId} chosen from the list, private and public subnets preselected`);
+  await shot(page, 'wizard-static-placement', true);
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Review' }).waitFor({ timeout: 30000 });
+  await page.getByRole('table', { name: 'Planned resources' }).waitFor({ timeout: 30000 });
+  const review = await page.locator('main').innerText();
+  await check(/static/i.test(review), 'review shows static placement');
+  log('static placement: the dry run accepted the picked subnets');
 }
 
 const clusterStatus = (page) => page.getByRole('status', { name: 'Cluster status' });
@@ -201,6 +263,8 @@ async function flows(browser, page, adminToken) {
     adminToken,
   );
   log(`stuck-deletion cluster ${stuckCluster.id} provisioning`);
+
+  await staticPlacementDryRun(page);
 
   // The wizard, step by step.
   await page.getByRole('link', { name: 'Clusters' }).click();
