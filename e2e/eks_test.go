@@ -129,6 +129,28 @@ func TestEKSClusterLifecycle(t *testing.T) {
 		t.Errorf("general after the edit: %s desired %d labels %v", general.Status, aws.ToInt32(general.ScalingConfig.DesiredSize), general.Labels)
 	}
 
+	// A new instance type: a new group replaces the old one, keeping the
+	// pool's capacity type, taint and size.
+	v = e.get(t, id).Version
+	e.api.must(t, http.StatusAccepted, http.MethodPatch, "/v1/clusters/"+id+"/nodepools/spot",
+		map[string]any{"version": v, "instanceTypes": []string{"m6i.large"}}, nil)
+	e.waitStatus(t, id, "Running", eksTimeout)
+	groups, err := eksc.ListNodegroups(ctx, &eks.ListNodegroupsInput{ClusterName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(groups.Nodegroups)
+	if !slices.Equal(groups.Nodegroups, []string{"general", "spot-2"}) {
+		t.Fatalf("node groups after the instance type change: %v, want [general spot-2]", groups.Nodegroups)
+	}
+	replaced := describeNodegroup(t, eksc, name, "spot-2")
+	if replaced.Status != ekstypes.NodegroupStatusActive || !slices.Equal(replaced.InstanceTypes, []string{"m6i.large"}) ||
+		replaced.CapacityType != ekstypes.CapacityTypesSpot || aws.ToInt32(replaced.ScalingConfig.DesiredSize) != 2 ||
+		len(replaced.Taints) != 1 || !sameTaint(replaced.Taints[0], wantTaint) {
+		t.Errorf("spot-2: %s %v %s desired %d taints %+v", replaced.Status, replaced.InstanceTypes, replaced.CapacityType,
+			aws.ToInt32(replaced.ScalingConfig.DesiredSize), replaced.Taints)
+	}
+
 	// What a Service of type LoadBalancer leaves in the VPC (the AWS Load
 	// Balancer Controller tags it for the cluster): delete removes it too,
 	// or the subnets and VPC could not go.
