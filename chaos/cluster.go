@@ -17,6 +17,7 @@ import (
 // Shape is the part of the example cluster a run varies: small shapes keep
 // dozens of clusters within two cores' reach.
 type Shape struct {
+	Kind         string // "" (self-managed) or eks
 	AZs          int    // 1–3, the first of harness.ExampleAZs
 	NATGateways  string // perAz | single
 	ControlPlane int    // 1, 3 or 5
@@ -28,9 +29,17 @@ type Shape struct {
 // node and a two-node worker pool.
 var FaultShape = Shape{AZs: 2, NATGateways: "perAz", ControlPlane: 1, Workers: 2}
 
-// Spec is harness.ExampleCluster cut down to the shape, so chaos clusters
-// stay the documented request with fewer resources.
+// EKSFaultShape is FaultShape's EKS counterpart: two AZs with a NAT each,
+// one managed node group of two and the example's Fargate profile, so
+// every EKS and IAM call site appears once.
+var EKSFaultShape = Shape{Kind: "eks", AZs: 2, NATGateways: "perAz", Workers: 2}
+
+// Spec is harness.ExampleCluster (or ExampleEKSCluster) cut down to the
+// shape, so chaos clusters stay the documented request with fewer resources.
 func (s Shape) Spec(name, accountID, profileID string) map[string]any {
+	if s.Kind == "eks" {
+		return s.eksSpec(name, accountID, profileID)
+	}
 	spec := harness.ExampleCluster(name, accountID, profileID)
 	azs := harness.ExampleAZs[:s.AZs]
 	spec["placement"] = map[string]any{"type": "dynamic", "vpcCidr": "10.0.0.0/16", "azs": azs, "natGateways": s.NATGateways}
@@ -42,6 +51,16 @@ func (s Shape) Spec(name, accountID, profileID string) map[string]any {
 	if s.Workers > 0 {
 		spec["nodePools"] = []map[string]any{cp, general}
 	}
+	return spec
+}
+
+func (s Shape) eksSpec(name, accountID, profileID string) map[string]any {
+	spec := harness.ExampleEKSCluster(name, accountID, profileID)
+	azs := harness.ExampleAZs[:s.AZs]
+	spec["placement"] = map[string]any{"type": "dynamic", "vpcCidr": "10.1.0.0/16", "azs": azs, "natGateways": s.NATGateways}
+	general := spec["nodePools"].([]map[string]any)[0]
+	general["size"], general["minSize"], general["maxSize"], general["azs"] = s.Workers, s.Workers, s.Workers+1, azs
+	spec["nodePools"] = []map[string]any{general}
 	return spec
 }
 

@@ -29,8 +29,17 @@ func main() {
 	scale := flag.String("time-scale", "0.02", "LOCALCLOUD_TIME_SCALE: wall seconds per AWS second")
 	lambdas := flag.Int("concurrency", 8, "Lambda processes per function")
 	only := flag.String("only", "", "run only cases whose name contains one of these comma-separated strings")
+	kind := flag.String("kind", "self-managed", "the cluster kind the fault matrix provisions: self-managed or eks")
 	flag.Parse()
 	filter = *only
+	switch *kind {
+	case "self-managed":
+	case "eks":
+		faultShape = chaos.EKSFaultShape
+	default:
+		fmt.Fprintf(os.Stderr, "chaos: --kind %q: want self-managed or eks\n", *kind)
+		os.Exit(2)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -79,6 +88,9 @@ func run(ctx context.Context, mode string, parallel int, fast bool, clusters int
 
 var timeouts = chaos.Timeouts{Running: 8 * time.Minute, Deleted: 8 * time.Minute}
 
+// faultShape is the cluster every fault case provisions (--kind).
+var faultShape = chaos.FaultShape
+
 // faults discovers the call sites, then runs the matrix and returns its
 // results (a failed discovery is one failed result).
 func faults(ctx context.Context, cloud *harness.Cloud, discoverOnly, fast bool, parallel int) []chaos.Result {
@@ -90,7 +102,7 @@ func faults(ctx context.Context, cloud *harness.Cloud, discoverOnly, fast bool, 
 	if err != nil {
 		return failed("discovery setup", err)
 	}
-	sites, err := chaos.Discover(ctx, e, chaos.FaultShape, timeouts.Running)
+	sites, err := chaos.Discover(ctx, e, faultShape, timeouts.Running)
 	if err != nil {
 		return failed("discovery", err)
 	}
@@ -109,7 +121,7 @@ func faults(ctx context.Context, cloud *harness.Cloud, discoverOnly, fast bool, 
 	fmt.Printf("running %d cases, %d at once\n", len(cases), parallel)
 	start = time.Now()
 	done := 0
-	results := chaos.RunAll(ctx, cloud, cases, chaos.FaultShape, timeouts, parallel, func(r chaos.Result) {
+	results := chaos.RunAll(ctx, cloud, cases, faultShape, timeouts, parallel, func(r chaos.Result) {
 		done++
 		verdict := "pass"
 		if !r.Pass {
