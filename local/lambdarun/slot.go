@@ -106,8 +106,8 @@ func (s *slot) start() (*process, error) {
 	cmd.Env = s.env(s.gen)
 	cmd.Stdout = s.sink.lineWriter(s.appID)
 	cmd.Stderr = s.sink.lineWriter(s.appID)
-	// Own process group so kill reaches anything the binary spawns; die
-	// with the runner even if it is killed without calling Stop.
+	// Own process group, so signals to the launcher's group do not reach
+	// it; die with the runner even if it is killed without calling Stop.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
@@ -211,14 +211,25 @@ func (s *slot) reportExit(id, state string) error {
 	return nil
 }
 
-// kill SIGKILLs the current process group; it reports whether one ran.
+// kill SIGKILLs the current process; it reports whether one ran. A
+// process that has exited is left alone even before exited() has cleared
+// s.proc: Wait reaped it, so its pid may already belong to another process
+// (pid_max can be 32768 on a busy machine) and a kill(-pid) could take
+// down an unrelated process group, such as a kumo account process.
+// Process.Kill signals through the pidfd Go holds, which cannot name a
+// reused pid. The binaries spawn no children, so the leader is enough.
 func (s *slot) kill() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.proc == nil || s.proc.cmd.Process == nil {
 		return false
 	}
-	return syscall.Kill(-s.proc.cmd.Process.Pid, syscall.SIGKILL) == nil
+	select {
+	case <-s.proc.exited:
+		return false
+	default:
+	}
+	return s.proc.cmd.Process.Kill() == nil
 }
 
 // polledLocked records a process's first poll (init duration, readiness).
