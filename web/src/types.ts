@@ -77,6 +77,11 @@ export interface NodePool {
   rollingUpdate?: 'expandFirst' | 'contractFirst';
   capacity?: Capacity;
   allowWorkerCapability?: boolean;
+  // eks only: the managed node group's scaling and update config.
+  minSize?: number;
+  maxSize?: number;
+  instanceTypes?: string[];
+  maxUnavailable?: number;
   nodes?: NodeView[];
   spotWaiting?: string;
 }
@@ -98,6 +103,7 @@ export type ClusterStatus = 'Pending' | 'Provisioning' | 'Running' | 'Updating' 
 
 export interface Cluster {
   id: string;
+  kind?: 'self-managed' | 'eks';
   name: string;
   description?: string;
   tags?: Record<string, string>;
@@ -107,6 +113,7 @@ export interface Cluster {
   sshKeyName?: string;
   placement?: { type?: string; azs?: string[]; vpcCidr?: string; natGateways?: string; vpcId?: string };
   updateWorkerPoolsInParallel?: boolean;
+  eks?: { kubernetesVersion?: string; endpointAccess?: { public?: boolean; private?: boolean; publicCidrs?: string[] }; logging?: string[]; fargateProfiles?: { name: string }[] };
   nodePools: NodePool[];
   status: ClusterStatus;
   statusMessage?: string;
@@ -123,6 +130,7 @@ export interface Cluster {
 
 export interface DryRun {
   plan: {
+    kind?: 'self-managed' | 'eks';
     clusterName: string;
     region: string;
     placement: string;

@@ -1,6 +1,7 @@
 import type { Cluster } from '../types';
 import type { Session } from './App';
 import { usePoll } from '../hooks';
+import { kindName, poolShape } from '../logic/eks';
 import { clusterEvents } from '../logic/events';
 import { ErrorBanner, KeyValues, ProgressBar, StatusBadge, TaskRow, when } from './ui';
 import { NodesTab } from './NodesTab';
@@ -70,6 +71,18 @@ function Overview({ c }: { c: Cluster }) {
                 <ProgressBar value={c.progress} label="Cluster progress" /> {c.progress}%
               </span>
             </dd>
+            <dt>Kind</dt>
+            <dd>{kindName(c.kind)}</dd>
+            {c.eks && (
+              <>
+                <dt>Kubernetes</dt>
+                <dd>
+                  {c.eks.kubernetesVersion} · endpoint {[c.eks.endpointAccess?.public && 'public', c.eks.endpointAccess?.private && 'private'].filter(Boolean).join(' and ')}
+                </dd>
+                <dt>Fargate profiles</dt>
+                <dd>{c.eks.fargateProfiles?.map((f) => f.name).join(', ') || <span className="muted">none</span>}</dd>
+              </>
+            )}
             <dt>Region</dt>
             <dd>{c.region}</dd>
             <dt>Placement</dt>
@@ -110,7 +123,7 @@ function Overview({ c }: { c: Cluster }) {
         {c.nodePools.map((p) => (
           <div key={p.name} className="pool-summary">
             <h3>
-              {p.name} <span className="muted">{p.controlPlane ? 'control plane' : 'workers'} · {p.instanceType} · {p.capacity?.type === 'spot' ? `spot ≤ ${p.capacity.spotMaxPricePercent}%` : 'on-demand'}</span>
+              {p.name} <span className="muted">{poolShape(p, c.kind)}</span>
             </h3>
             {p.spotWaiting && <p className="banner">{p.spotWaiting}</p>}
             <NodeTable pool={p} />

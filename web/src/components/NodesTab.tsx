@@ -132,7 +132,7 @@ function EditPool({ session, cluster, pool, onDone }: { session: Session; cluste
             prefix={label}
             type={edit.capacityType}
             percent={edit.spotMaxPricePercent}
-            onChange={(capacityType, spotMaxPricePercent) => set({ capacityType, spotMaxPricePercent })}
+            onChange={(capacityType, spotMaxPricePercent) => set({ capacityType, spotMaxPricePercent: spotMaxPricePercent ?? edit.spotMaxPricePercent })}
             error={errorAt(errors, 'capacity')}
           />
         </>

@@ -45,12 +45,13 @@ export function TaintEditor(props: { label: string; taints: Taint[]; onChange: (
 }
 
 // CapacityFields: on-demand or spot with the max price as a percentage of
-// the on-demand price.
+// the on-demand price; without a percent (EKS managed node groups bid up
+// to the on-demand price) there is no max price to set.
 export function CapacityFields(props: {
   prefix: string;
   type: 'onDemand' | 'spot';
-  percent: number;
-  onChange: (type: 'onDemand' | 'spot', percent: number) => void;
+  percent?: number;
+  onChange: (type: 'onDemand' | 'spot', percent?: number) => void;
   error?: string;
 }) {
   const { prefix, type, percent, onChange } = props;
@@ -63,10 +64,16 @@ export function CapacityFields(props: {
       <label className="inline">
         <input type="radio" name={`${prefix}-cap`} checked={type === 'spot'} onChange={() => onChange('spot', percent)} /> Spot
       </label>
-      {type === 'spot' && (
+      {type === 'spot' && percent !== undefined ? (
         <Field label={`${prefix} max price (% of on-demand)`} error={props.error}>
           {(p) => <input {...p} type="number" min={1} max={100} value={percent} onChange={(e) => onChange('spot', Number(e.target.value))} />}
         </Field>
+      ) : (
+        props.error && (
+          <div className="error" role="alert">
+            {props.error}
+          </div>
+        )
       )}
     </fieldset>
   );

@@ -4,18 +4,20 @@ import type { Session } from './App';
 import { go, usePoll } from '../hooks';
 import { can } from '../logic/auth';
 import { errorAt, fieldErrors, unplaced, type FieldErrors } from '../logic/errors';
-import { errorsOfStep, initialWizard, newPool, regionAZs, regions, stepOfField, steps, toCreateRequest, type PoolForm, type WizardState } from '../logic/wizard';
+import { errorsOfStep, initialWizard, newPool, regionAZs, regions, stepOfField, steps, toCreateRequest, withKind, type PoolForm, type WizardState } from '../logic/wizard';
 import { QuotaTable } from './Accounts';
-import { CapacityFields, TaintEditor, instanceTypes } from './PoolFields';
+import { kindName } from '../logic/eks';
+import { EKSSettings } from './EKSSettings';
 import { StaticPlacement } from './StaticPlacement';
 import { ErrorBanner, Field } from './ui';
+import { WizardPool } from './WizardPool';
 
 // Field paths each step renders, so an error no input shows still appears.
 const stepFields: string[][] = [
-  ['name', 'description', 'tags'],
+  ['kind', 'name', 'description', 'tags'],
   ['profileId'],
   ['packOverrides'],
-  ['cloudAccountId', 'region', 'sshKeyName', 'placement', 'bastion', 'apiServer'],
+  ['cloudAccountId', 'region', 'sshKeyName', 'placement', 'bastion', 'apiServer', 'eks'],
   ['updateWorkerPoolsInParallel'],
   ['nodePools'],
   [],
@@ -89,108 +91,23 @@ export function Wizard({ session }: { session: Session }) {
     return <p className="banner">Your role ({claims.role}) cannot create clusters.</p>;
   }
 
-  const poolFields = (p: PoolForm, i: number) => {
-    const label = `Pool ${i + 1}`;
-    const path = `nodePools[${i}]`;
-    return (
-      <fieldset key={i} className="pool">
-        <legend>
-          {p.controlPlane ? 'Control plane pool' : `Worker pool ${p.name || i + 1}`}
-        </legend>
-        <div className="row">
-          <Field label={`${label} name`} error={err(`${path}.name`)}>
-            {(a) => <input {...a} value={p.name} onChange={(e) => setPool(i, { name: e.target.value })} required />}
-          </Field>
-          <Field label={`${label} size`} error={err(`${path}.size`)}>
-            {(a) =>
-              p.controlPlane ? (
-                <select {...a} value={p.size} onChange={(e) => setPool(i, { size: Number(e.target.value) })}>
-                  {[1, 3, 5].map((n) => (
-                    <option key={n} value={n}>
-                      {n}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input {...a} type="number" min={0} value={p.size} onChange={(e) => setPool(i, { size: Number(e.target.value) })} />
-              )
-            }
-          </Field>
-          <Field label={`${label} instance type`} error={err(`${path}.instanceType`)}>
-            {(a) => (
-              <select {...a} value={p.instanceType} onChange={(e) => setPool(i, { instanceType: e.target.value })}>
-                {instanceTypes.map((t) => (
-                  <option key={t}>{t}</option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
-        {p.controlPlane ? (
-          <label className="inline">
-            <input type="checkbox" checked={p.allowWorkerCapability} onChange={(e) => setPool(i, { allowWorkerCapability: e.target.checked })} /> Allow worker
-            capability (schedule workloads on control-plane nodes)
-          </label>
-        ) : (
-          <>
-            <fieldset>
-              <legend>{label} availability zones</legend>
-              {s.azs.map((az) => (
-                <label className="inline" key={az}>
-                  <input
-                    type="checkbox"
-                    checked={p.azs.length === 0 || p.azs.includes(az)}
-                    onChange={(e) => {
-                      const current = p.azs.length ? p.azs : s.azs;
-                      setPool(i, { azs: e.target.checked ? [...current, az].filter((x, k, all) => all.indexOf(x) === k) : current.filter((x) => x !== az) });
-                    }}
-                  />{' '}
-                  {az}
-                </label>
-              ))}
-              {err(`${path}.azs`) && <div className="error" role="alert">{err(`${path}.azs`)}</div>}
-            </fieldset>
-            <Field label={`${label} labels`} hint="one key=value per line" error={err(`${path}.labels`)}>
-              {(a) => <textarea {...a} rows={2} className="code" value={p.labels} onChange={(e) => setPool(i, { labels: e.target.value })} />}
-            </Field>
-            <TaintEditor label={`${label} taint`} taints={p.taints} onChange={(taints) => setPool(i, { taints })} error={err(`${path}.taints`)} />
-            <Field label={`${label} rolling update`} error={err(`${path}.rollingUpdate`)}>
-              {(a) => (
-                <select {...a} value={p.rollingUpdate} onChange={(e) => setPool(i, { rollingUpdate: e.target.value as PoolForm['rollingUpdate'] })}>
-                  <option value="expandFirst">Expand first (launch new, then drain old)</option>
-                  <option value="contractFirst">Contract first (drain old, then launch new)</option>
-                </select>
-              )}
-            </Field>
-            <CapacityFields
-              prefix={label}
-              type={p.capacityType}
-              percent={p.spotMaxPricePercent}
-              onChange={(capacityType, spotMaxPricePercent) => setPool(i, { capacityType, spotMaxPricePercent })}
-              error={err(`${path}.capacity`)}
-            />
-            <button type="button" onClick={() => set({ pools: s.pools.filter((_, j) => j !== i) })}>
-              Remove {label.toLowerCase()}
-            </button>
-          </>
-        )}
-        {unplaced(
-          Object.fromEntries(Object.entries(errors).filter(([f]) => f.startsWith(path + '.') || f === path)),
-          ['name', 'size', 'instanceType', 'azs', 'labels', 'taints', 'rollingUpdate', 'capacity'].map((x) => `${path}.${x}`),
-        ).map((m) => (
-          <p className="error" role="alert" key={m}>
-            {m}
-          </p>
-        ))}
-      </fieldset>
-    );
-  };
-
   const body = (() => {
     switch (step) {
       case 0:
         return (
           <>
+            <fieldset role="radiogroup" aria-labelledby="kind-legend">
+              <legend id="kind-legend">Kind</legend>
+              <label className="inline">
+                <input type="radio" name="kind" value="self-managed" checked={s.kind === 'self-managed'} onChange={() => setS(withKind(s, 'self-managed'))} /> Self-managed
+                (ClusterForge runs the control plane on your instances)
+              </label>
+              <label className="inline">
+                <input type="radio" name="kind" value="eks" checked={s.kind === 'eks'} onChange={() => setS(withKind(s, 'eks'))} /> Amazon EKS (AWS runs the
+                control plane; managed node groups and Fargate)
+              </label>
+              {err('kind') && <div className="error" role="alert">{err('kind')}</div>}
+            </fieldset>
             <Field label="Cluster name" error={err('name')} hint="lowercase letters, digits and dashes; unique in the project">
               {(a) => <input {...a} value={s.name} onChange={(e) => set({ name: e.target.value })} required />}
             </Field>
@@ -256,9 +173,11 @@ export function Wizard({ session }: { session: Session }) {
                 </select>
               )}
             </Field>
-            <Field label="SSH key pair" error={err('sshKeyName')} hint="an EC2 key pair in the region; required with the bastion">
-              {(a) => <input {...a} value={s.sshKeyName} onChange={(e) => set({ sshKeyName: e.target.value })} />}
-            </Field>
+            {s.kind === 'self-managed' && (
+              <Field label="SSH key pair" error={err('sshKeyName')} hint="an EC2 key pair in the region; required with the bastion">
+                {(a) => <input {...a} value={s.sshKeyName} onChange={(e) => set({ sshKeyName: e.target.value })} />}
+              </Field>
+            )}
             <fieldset>
               <legend>Placement</legend>
               <label className="inline">
@@ -303,24 +222,33 @@ export function Wizard({ session }: { session: Session }) {
                 </>
               )}
             </fieldset>
-            <fieldset>
-              <legend>Access</legend>
-              <Field label="API server allowed CIDRs" error={err('apiServer')} hint="comma-separated">
-                {(a) => <input {...a} value={s.apiAllowedCidrs} onChange={(e) => set({ apiAllowedCidrs: e.target.value })} />}
-              </Field>
-              <label className="inline">
-                <input type="checkbox" checked={s.bastionEnabled} onChange={(e) => set({ bastionEnabled: e.target.checked })} /> Bastion host (the only SSH entry)
-              </label>
-              {s.bastionEnabled && (
-                <Field label="Bastion allowed CIDRs" error={err('bastion')} hint="comma-separated sources allowed to SSH">
-                  {(a) => <input {...a} value={s.bastionAllowedCidrs} onChange={(e) => set({ bastionAllowedCidrs: e.target.value })} />}
+            {s.kind === 'eks' ? (
+              <EKSSettings value={s.eks} onChange={(eks) => set({ eks })} err={err} />
+            ) : (
+              <fieldset>
+                <legend>Access</legend>
+                <Field label="API server allowed CIDRs" error={err('apiServer')} hint="comma-separated">
+                  {(a) => <input {...a} value={s.apiAllowedCidrs} onChange={(e) => set({ apiAllowedCidrs: e.target.value })} />}
                 </Field>
-              )}
-            </fieldset>
+                <label className="inline">
+                  <input type="checkbox" checked={s.bastionEnabled} onChange={(e) => set({ bastionEnabled: e.target.checked })} /> Bastion host (the only SSH entry)
+                </label>
+                {s.bastionEnabled && (
+                  <Field label="Bastion allowed CIDRs" error={err('bastion')} hint="comma-separated sources allowed to SSH">
+                    {(a) => <input {...a} value={s.bastionAllowedCidrs} onChange={(e) => set({ bastionAllowedCidrs: e.target.value })} />}
+                  </Field>
+                )}
+              </fieldset>
+            )}
           </>
         );
       case 4:
-        return (
+        return s.kind === 'eks' ? (
+          <p>
+            Nothing to set for an EKS cluster: EKS updates each managed node group by itself, replacing at most the pool's <em>max unavailable</em> nodes at a time
+            (set on the next step).
+          </p>
+        ) : (
           <>
             <label className="inline">
               <input type="checkbox" checked={s.updateWorkerPoolsInParallel} onChange={(e) => set({ updateWorkerPoolsInParallel: e.target.checked })} /> Update worker pools in parallel
@@ -331,9 +259,27 @@ export function Wizard({ session }: { session: Session }) {
       case 5:
         return (
           <>
-            {s.pools.map(poolFields)}
-            <button type="button" onClick={() => set({ pools: [...s.pools, newPool(`workers-${s.pools.length}`)] })}>
-              Add worker pool
+            {/* Pool-level errors show at their pool; this one is about the list. */}
+            {errors.nodePools && (
+              <p className="error" role="alert">
+                {errors.nodePools}
+              </p>
+            )}
+            {s.kind === 'eks' && <p className="hint">Each pool is an EKS managed node group in the private subnets of its AZs; AWS runs the control plane.</p>}
+            {s.pools.map((p, i) => (
+              <WizardPool
+                key={i}
+                pool={p}
+                index={i}
+                kind={s.kind}
+                clusterAZs={s.azs}
+                errors={errors}
+                onChange={(patch) => setPool(i, patch)}
+                onRemove={() => set({ pools: s.pools.filter((_, j) => j !== i) })}
+              />
+            ))}
+            <button type="button" onClick={() => set({ pools: [...s.pools, newPool(s.kind === 'eks' ? `nodes-${s.pools.length + 1}` : `workers-${s.pools.length}`)] })}>
+              {s.kind === 'eks' ? 'Add node group' : 'Add worker pool'}
             </button>
           </>
         );
@@ -410,6 +356,8 @@ function Review({ plan }: { plan: DryRun }) {
       <dl className="facts">
         <dt>Cluster</dt>
         <dd>{plan.plan.clusterName}</dd>
+        <dt>Kind</dt>
+        <dd>{kindName(plan.plan.kind)}</dd>
         <dt>Region</dt>
         <dd>{plan.plan.region}</dd>
         <dt>Placement</dt>

@@ -1,4 +1,5 @@
 import type { Capacity, NodePool, Taint } from '../types';
+import { initialEKS, toEKSSpec, toNodeGroup, type EKSForm } from './eks';
 import { parseKeyValues, splitList } from './kv';
 
 // The create-cluster wizard's state, in the product's step order, and its
@@ -14,6 +15,8 @@ export const steps = [
   'Review',
 ] as const;
 
+export type ClusterKind = 'self-managed' | 'eks';
+
 export interface PoolForm {
   name: string;
   controlPlane: boolean;
@@ -26,9 +29,15 @@ export interface PoolForm {
   capacityType: 'onDemand' | 'spot';
   spotMaxPricePercent: number;
   allowWorkerCapability: boolean;
+  // eks only: the managed node group's scaling and update config.
+  minSize: number;
+  maxSize: number;
+  instanceTypes: string; // comma-separated
+  maxUnavailable: string; // empty: EKS's default 1
 }
 
 export interface WizardState {
+  kind: ClusterKind;
   name: string;
   description: string;
   tags: string;
@@ -50,6 +59,7 @@ export interface WizardState {
   apiAllowedCidrs: string;
   updateWorkerPoolsInParallel: boolean;
   pools: PoolForm[];
+  eks: EKSForm;
 }
 
 export const regions = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'];
@@ -71,12 +81,17 @@ export function newPool(name: string, controlPlane = false): PoolForm {
     capacityType: 'onDemand',
     spotMaxPricePercent: 60,
     allowWorkerCapability: false,
+    minSize: 1,
+    maxSize: 4,
+    instanceTypes: 'm5.large',
+    maxUnavailable: '',
   };
 }
 
 export function initialWizard(): WizardState {
   const region = 'eu-west-1';
   return {
+    kind: 'self-managed',
     name: '',
     description: '',
     tags: '',
@@ -98,7 +113,16 @@ export function initialWizard(): WizardState {
     apiAllowedCidrs: '0.0.0.0/0',
     updateWorkerPoolsInParallel: false,
     pools: [newPool('control-plane', true), newPool('workers')],
+    eks: initialEKS(),
   };
+}
+
+// withKind switches the cluster kind: an eks cluster has no control-plane
+// pool (AWS runs the control plane), a self-managed one needs one.
+export function withKind(s: WizardState, kind: ClusterKind): WizardState {
+  if (kind === s.kind) return s;
+  const pools = kind === 'eks' ? s.pools.filter((p) => !p.controlPlane) : [newPool('control-plane', true), ...s.pools];
+  return { ...s, kind, pools };
 }
 
 // LocalErrors are problems found before the request is sent (text that
@@ -136,6 +160,7 @@ export function toCreateRequest(s: WizardState): { body: Record<string, unknown>
 
   const nodePools: NodePool[] = s.pools.map((p, i) => {
     const path = `nodePools[${i}]`;
+    if (s.kind === 'eks') return toNodeGroup(p, path, errors);
     const pool: NodePool = { name: p.name, size: Number(p.size), instanceType: p.instanceType };
     if (p.controlPlane) {
       pool.controlPlane = true;
@@ -153,7 +178,7 @@ export function toCreateRequest(s: WizardState): { body: Record<string, unknown>
     return pool;
   });
 
-  const body: Record<string, unknown> = {
+  const common = {
     name: s.name.trim(),
     ...(s.description.trim() ? { description: s.description.trim() } : {}),
     ...(Object.keys(tags.value).length ? { tags: tags.value } : {}),
@@ -161,8 +186,16 @@ export function toCreateRequest(s: WizardState): { body: Record<string, unknown>
     ...(Object.keys(packOverrides).length ? { packOverrides } : {}),
     cloudAccountId: s.cloudAccountId,
     region: s.region,
-    ...(s.sshKeyName.trim() ? { sshKeyName: s.sshKeyName.trim() } : {}),
     placement,
+  };
+  if (s.kind === 'eks') {
+    // No sshKeyName, apiServer, bastion or worker update order: the API
+    // refuses them for eks (shared/domain/cluster_validate_eks.go).
+    return { body: { kind: 'eks', ...common, eks: toEKSSpec(s.eks, errors), nodePools }, errors };
+  }
+  const body: Record<string, unknown> = {
+    ...common,
+    ...(s.sshKeyName.trim() ? { sshKeyName: s.sshKeyName.trim() } : {}),
     apiServer: { scheme: 'internet-facing', allowedCidrs: splitList(s.apiAllowedCidrs) },
     bastion: s.bastionEnabled
       ? { enabled: true, ...(splitList(s.bastionAllowedCidrs).length ? { allowedCidrs: splitList(s.bastionAllowedCidrs) } : {}) }
@@ -194,6 +227,7 @@ export function stepOfField(field: string | undefined): number {
     case 'placement':
     case 'apiServer':
     case 'bastion':
+    case 'eks':
       return 3;
     case 'updateWorkerPoolsInParallel':
       return 4;
