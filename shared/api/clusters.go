@@ -22,6 +22,10 @@ type ClusterStore interface {
 	GetCluster(ctx context.Context, scope domain.Scope, id string) (*domain.Cluster, error)
 	ListClusters(ctx context.Context, scope domain.Scope, page store.Page) ([]domain.Cluster, string, error)
 	UpdateCluster(ctx context.Context, scope domain.Scope, id string, mutate func(*domain.Cluster) error) (*domain.Cluster, error)
+	// ClusterDetails reads a cluster with its tasks, ledger and nodes in
+	// one round trip; ClusterChildren reads those of a cluster in hand.
+	ClusterDetails(ctx context.Context, scope domain.Scope, id string) (*domain.Cluster, []domain.Task, []domain.Resource, map[string][]domain.Node, error)
+	ClusterChildren(ctx context.Context, scope domain.Scope, clusterID string) ([]domain.Task, []domain.Resource, map[string][]domain.Node, error)
 	Tasks(ctx context.Context, scope domain.Scope, clusterID string) ([]domain.Task, error)
 	ResetTasks(ctx context.Context, scope domain.Scope, clusterID string, tasks []domain.Task) error
 	Resources(ctx context.Context, scope domain.Scope, clusterID string) ([]domain.Resource, error)
@@ -245,11 +249,11 @@ func (h *Handler) getCluster(ctx context.Context, r *request) (response, error) 
 	if err := h.requireClusters(); err != nil {
 		return response{}, err
 	}
-	c, err := h.loadCluster(ctx, r)
+	c, err := h.loadClusterDetails(ctx, r)
 	if err != nil {
 		return response{}, err
 	}
-	return h.clusterResponse(ctx, r, c, http.StatusOK)
+	return jsonResponse(http.StatusOK, c), nil
 }
 
 // loadCluster reads the {id} cluster of the caller's project; ids of the
@@ -261,12 +265,31 @@ func (h *Handler) loadCluster(ctx context.Context, r *request) (*domain.Cluster,
 	}
 	c, err := h.clusters.GetCluster(ctx, r.principal.Scope, id)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, notFound("cluster")
-		}
-		return nil, fmt.Errorf("load cluster: %w", err)
+		return nil, clusterLoadError(err)
 	}
 	return c, nil
+}
+
+// loadClusterDetails is loadCluster with tasks, ledger and nodes filled in
+// (as fillCluster does), read together rather than one after another.
+func (h *Handler) loadClusterDetails(ctx context.Context, r *request) (*domain.Cluster, error) {
+	id := r.params["id"]
+	if !domain.ValidID(domain.PrefixCluster, id) {
+		return nil, notFound("cluster")
+	}
+	c, tasks, resources, nodes, err := h.clusters.ClusterDetails(ctx, r.principal.Scope, id)
+	if err != nil {
+		return nil, clusterLoadError(err)
+	}
+	h.fillWith(c, tasks, resources, nodes)
+	return c, nil
+}
+
+func clusterLoadError(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("cluster")
+	}
+	return fmt.Errorf("load cluster: %w", err)
 }
 
 // clusterResponse answers with the full cluster: tasks, ledger and nodes.
@@ -277,22 +300,19 @@ func (h *Handler) clusterResponse(ctx context.Context, r *request, c *domain.Clu
 	return jsonResponse(status, c), nil
 }
 
+// fillCluster reads and fills in the cluster's tasks, ledger and nodes.
 func (h *Handler) fillCluster(ctx context.Context, scope domain.Scope, c *domain.Cluster) error {
-	tasks, err := h.clusters.Tasks(ctx, scope, c.ID)
+	tasks, resources, nodes, err := h.clusters.ClusterChildren(ctx, scope, c.ID)
 	if err != nil {
 		return err
 	}
-	resources, err := h.clusters.Resources(ctx, scope, c.ID)
-	if err != nil {
-		return err
-	}
-	nodes, err := h.clusters.Nodes(ctx, scope, c.ID)
-	if err != nil {
-		return err
-	}
+	h.fillWith(c, tasks, resources, nodes)
+	return nil
+}
+
+func (h *Handler) fillWith(c *domain.Cluster, tasks []domain.Task, resources []domain.Resource, nodes map[string][]domain.Node) {
 	c.Tasks, c.Resources = tasks, domain.WithNodeStates(resources, nodes)
 	h.summarize(c, nodes)
-	return nil
 }
 
 // summarize fills the computed fields: pools with their nodes, progress and

@@ -257,11 +257,13 @@ func (s *Store) replaceCluster(ctx context.Context, scope domain.Scope, before, 
 }
 
 // queryChildren reads every item of a cluster's child kind (TASK#, RES#,
-// POOL#), following pages.
+// POOL#), or with prefix "" the whole child partition, following pages.
 func (s *Store) queryChildren(ctx context.Context, scope domain.Scope, clusterID, prefix string) ([]map[string]types.AttributeValue, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(
-		expression.Key(attrPK).Equal(expression.Value(clusterPK(scope, clusterID))).
-			And(expression.Key(attrSK).BeginsWith(prefix))).Build()
+	keyCond := expression.Key(attrPK).Equal(expression.Value(clusterPK(scope, clusterID)))
+	if prefix != "" {
+		keyCond = keyCond.And(expression.Key(attrSK).BeginsWith(prefix))
+	}
+	expr, err := expression.NewBuilder().WithKeyCondition(keyCond).Build()
 	if err != nil {
 		return nil, fmt.Errorf("build %s query: %w", prefix, err)
 	}

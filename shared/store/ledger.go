@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/clusterforge/clusterforge/shared/domain"
 )
 
@@ -39,6 +40,11 @@ func (s *Store) Resources(ctx context.Context, scope domain.Scope, clusterID str
 	if err != nil {
 		return nil, err
 	}
+	return decodeResources(clusterID, items)
+}
+
+// decodeResources decodes RES# items, keeping their (key) order.
+func decodeResources(clusterID string, items []map[string]types.AttributeValue) ([]domain.Resource, error) {
 	out := make([]domain.Resource, len(items))
 	for i, item := range items {
 		if err := unmarshalJSONTagged(item, &out[i]); err != nil {

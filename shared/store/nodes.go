@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/clusterforge/clusterforge/shared/domain"
 )
 
@@ -35,6 +36,11 @@ func (s *Store) Nodes(ctx context.Context, scope domain.Scope, clusterID string)
 	if err != nil {
 		return nil, err
 	}
+	return decodeNodes(clusterID, items)
+}
+
+// decodeNodes decodes POOL# items into nodes by pool name.
+func decodeNodes(clusterID string, items []map[string]types.AttributeValue) (map[string][]domain.Node, error) {
 	out := make(map[string][]domain.Node, len(items))
 	for _, item := range items {
 		var p poolItem

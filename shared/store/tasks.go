@@ -90,6 +90,11 @@ func (s *Store) Tasks(ctx context.Context, scope domain.Scope, clusterID string)
 	if err != nil {
 		return nil, err
 	}
+	return decodeTasks(clusterID, items)
+}
+
+// decodeTasks decodes TASK# items into workflow order.
+func decodeTasks(clusterID string, items []map[string]types.AttributeValue) ([]domain.Task, error) {
 	stored := make([]taskItem, len(items))
 	for i, item := range items {
 		if err := unmarshalJSONTagged(item, &stored[i]); err != nil {
