@@ -160,6 +160,96 @@ async function staticPlacementDryRun(page) {
 
 const clusterStatus = (page) => page.getByRole('status', { name: 'Cluster status' });
 
+// eksCluster creates an EKS cluster with the wizard (2 AZs, one managed
+// node group, one Fargate profile), watches it reach Running with its EKS
+// tasks and resources, and starts its deletion. It returns a function that
+// waits until the deletion is done, so the rest of the flows overlap it
+// and the account's VPC quota is freed.
+async function eksCluster(page) {
+  const name = 'web-eks';
+  await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+  await page.getByRole('link', { name: 'Create cluster' }).click();
+  const kind = page.getByRole('radiogroup', { name: 'Kind' });
+  await check((await kind.getByLabel(/Self-managed/).isChecked()) === true, 'kind defaults to self-managed');
+  await kind.getByLabel(/Amazon EKS/).check();
+  await page.getByLabel('Cluster name').fill(name);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel(/k8s131/).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Cloud account').selectOption({ label: 'main (keys)' });
+  await page.getByLabel('Region').selectOption('eu-west-1');
+  await check((await page.getByLabel('SSH key pair').count()) === 0 && (await page.getByLabel('Bastion allowed CIDRs').count()) === 0, 'eks: no SSH key or bastion');
+  await page.getByLabel('VPC CIDR').fill('10.1.0.0/16');
+  await page.getByRole('group', { name: 'Availability zones' }).getByLabel('eu-west-1c').uncheck();
+  await page.getByLabel('NAT gateways').selectOption('single');
+  const version = page.getByLabel('Kubernetes version');
+  await check((await version.inputValue()) === '1.33', `Kubernetes version defaults to 1.33 (${await version.inputValue()})`);
+  await version.selectOption('1.32');
+  await page.getByLabel('Public access CIDRs').fill('203.0.113.0/24');
+  const logging = page.getByRole('group', { name: 'Control-plane logging' });
+  await logging.getByLabel('api', { exact: true }).check();
+  await logging.getByLabel('audit', { exact: true }).check();
+  await page.getByRole('button', { name: 'Add Fargate profile' }).click();
+  await page.getByLabel('Fargate profile 1 name').fill('batch');
+  await page.getByLabel('Fargate profile 1 selector 1 namespace').fill('batch');
+  await page.getByLabel('Fargate profile 1 selector 1 labels').fill('compute=fargate');
+  await shot(page, 'wizard-eks', true);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText(/Nothing to set for an EKS cluster/).waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await check((await page.getByLabel('Pool 1 size', { exact: true }).count()) === 0, 'eks: no control-plane pool');
+  await page.getByLabel('Pool 1 name').fill('general');
+  await page.getByLabel('Pool 1 size (desired)').fill('2');
+  await page.getByLabel('Pool 1 min size').fill('1');
+  await page.getByLabel('Pool 1 max size').fill('3');
+  await page.getByLabel('Pool 1 instance types').fill('m5.large, m6i.large');
+  await page.getByLabel('Pool 1 labels').fill('tier=web');
+  await page.getByRole('button', { name: 'Add taint' }).click();
+  await page.getByLabel('Pool 1 taint 1 key').fill('dedicated');
+  await page.getByLabel('Pool 1 taint 1 effect').selectOption('NoExecute');
+  await page.getByLabel('Pool 1 max unavailable').fill('5'); // more than max size: the API's error must show at the field
+  await page.getByRole('button', { name: 'Next' }).click();
+  const maxUnavailable = page.getByLabel('Pool 1 max unavailable');
+  await page.locator('[aria-invalid="true"]').first().waitFor({ timeout: 30000 });
+  await check((await maxUnavailable.getAttribute('aria-invalid')) === 'true', 'max unavailable marked invalid');
+  log(`eks: API field error at max unavailable: ${await page.getByRole('alert').first().textContent()}`);
+  await maxUnavailable.fill('1');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('heading', { name: 'Review' }).waitFor();
+  await page.getByRole('table', { name: 'Planned resources' }).waitFor({ timeout: 30000 });
+  const review = await page.locator('main').innerText();
+  await check(review.includes('Amazon EKS'), 'review shows the kind');
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+  const deployedAt = Date.now();
+  await waitText(clusterStatus(page), /Running/, 120000, `${name} status`);
+  log(`${name} Running in the UI after ${((Date.now() - deployedAt) / 1000).toFixed(1)}s`);
+  const summary = await page.getByRole('region', { name: 'Summary' }).innerText();
+  await check(summary.includes('Amazon EKS') && summary.includes('1.32') && summary.includes('batch'), `summary shows kind, version and Fargate profile: ${summary}`);
+  const tasks = await page.getByRole('list', { name: 'Tasks' }).innerText();
+  for (const t of ['iamRoles', 'eksCluster', 'nodePool:general', 'fargateProfiles']) await check(tasks.includes(t), `task ${t} listed: ${tasks}`);
+  const resources = await page.getByRole('table', { name: 'Resources' }).innerText();
+  for (const r of ['ekscluster', 'nodegroup', 'fargateprofile', 'iamrole']) await check(resources.includes(r), `resource ${r} listed`);
+  const pool = await page.getByRole('heading', { name: /^general/ }).innerText();
+  await check(pool.includes('managed node group') && pool.includes('m6i.large') && pool.includes('1–3 nodes'), `pool summary: ${pool}`);
+  log(`${name}: EKS tasks, resources and node group shown`);
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Delete cluster' }).click();
+  await page.getByLabel(`Type ${name} to confirm`).fill(name);
+  await page.getByRole('button', { name: 'Confirm delete' }).click();
+  await waitText(clusterStatus(page), /Deleting|Deleted/, 15000, `${name} after delete`);
+  const url = page.url().replace(/\/settings$/, '');
+  const deleteAt = Date.now();
+  await page.getByRole('link', { name: 'Clusters', exact: true }).click();
+  await page.getByRole('heading', { name: 'Clusters', exact: true }).waitFor();
+  return async () => {
+    await page.goto(url);
+    await waitText(clusterStatus(page), /Deleted/, 120000, `${name} deletion`);
+    log(`${name} Deleted in the UI ${((Date.now() - deleteAt) / 1000).toFixed(1)}s after the delete`);
+  };
+}
+
 async function main() {
   // playwright gives the browser a fresh temporary --user-data-dir of its
   // own (it refuses one in args), so no profile state leaks between runs.
@@ -265,6 +355,7 @@ async function flows(browser, page, adminToken) {
   log(`stuck-deletion cluster ${stuckCluster.id} provisioning`);
 
   await staticPlacementDryRun(page);
+  const eksDeleted = await eksCluster(page);
 
   // The wizard, step by step.
   await page.getByRole('link', { name: 'Clusters' }).click();
@@ -418,6 +509,8 @@ async function flows(browser, page, adminToken) {
   await leftovers.getByRole('cell', { name: 'vpc', exact: true }).first().waitFor({ timeout: 15000 });
   log(`force deleted; leftovers listed: ${(await leftovers.getByRole('row').count()) - 1}`);
   await shot(page, 'force-deleted-leftovers', true);
+
+  await eksDeleted();
 
   await page.getByRole('link', { name: 'Clusters', exact: true }).click();
   await page.getByRole('heading', { name: 'Clusters' }).waitFor();
