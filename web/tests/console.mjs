@@ -234,6 +234,16 @@ async function eksCluster(page) {
   const pool = await page.getByRole('heading', { name: /^general/ }).innerText();
   await check(pool.includes('managed node group') && pool.includes('m6i.large') && pool.includes('1–3 nodes'), `pool summary: ${pool}`);
   log(`${name}: EKS tasks, resources and node group shown`);
+  // Nodes: a node group edit goes out as EKS fields only (no max price).
+  await page.getByRole('tab', { name: 'Nodes' }).click();
+  await page.getByRole('button', { name: 'Edit pool general' }).click();
+  await check((await page.getByLabel('Pool general rolling update').count()) === 0, 'eks: no rolling update to edit');
+  await page.getByLabel('Pool general labels').fill('tier=batch');
+  await page.getByLabel('Pool general max size').fill('4');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await waitText(page.getByLabel('Labels of general'), /tier=batch/, 30000, `${name} general labels`);
+  await waitText(clusterStatus(page), /Running/, 60000, `${name} after the node group edit`);
+  log(`${name}: node group general relabelled and its max size raised`);
   await page.getByRole('tab', { name: 'Settings' }).click();
   await page.getByRole('button', { name: 'Delete cluster' }).click();
   await page.getByLabel(`Type ${name} to confirm`).fill(name);

@@ -11,6 +11,7 @@ import { CapacityFields, TaintEditor, instanceTypes } from './PoolFields';
 export function NodesTab({ session, cluster, reload }: { session: Session; cluster: Cluster; reload: () => Promise<void> }) {
   const [editing, setEditing] = useState<string | undefined>();
   const editable = can.edit(session.claims.role) && cluster.status === 'Running';
+  const eks = cluster.kind === 'eks';
   return (
     <div>
       {!editable && can.edit(session.claims.role) && <p className="hint">Node pools can be edited while the cluster is Running (now {cluster.status}).</p>}
@@ -18,7 +19,7 @@ export function NodesTab({ session, cluster, reload }: { session: Session; clust
         <section className="card" key={p.name} aria-labelledby={`pool-${p.name}`}>
           <div className="page-head">
             <h2 id={`pool-${p.name}`}>
-              {p.name} <span className="muted">{p.controlPlane ? 'control plane' : 'workers'}</span>
+              {p.name} <span className="muted">{p.controlPlane ? 'control plane' : eks ? 'managed node group' : 'workers'}</span>
             </h2>
             {editable && editing !== p.name && (
               <button type="button" onClick={() => setEditing(p.name)} aria-label={`Edit pool ${p.name}`}>
@@ -41,7 +42,17 @@ export function NodesTab({ session, cluster, reload }: { session: Session; clust
               <dt>Size</dt>
               <dd>{p.size}</dd>
               <dt>Instance type</dt>
-              <dd>{p.instanceType}</dd>
+              <dd>{p.instanceTypes?.length ? p.instanceTypes.join(', ') : p.instanceType}</dd>
+              {eks && (
+                <>
+                  <dt>Scaling</dt>
+                  <dd>
+                    {p.minSize}–{p.maxSize} nodes
+                  </dd>
+                  <dt>Max unavailable</dt>
+                  <dd>{p.maxUnavailable ?? 1}</dd>
+                </>
+              )}
               <dt>AZs</dt>
               <dd>{p.azs?.join(', ')}</dd>
               <dt>Labels</dt>
@@ -50,10 +61,14 @@ export function NodesTab({ session, cluster, reload }: { session: Session; clust
               </dd>
               <dt>Taints</dt>
               <dd>{(p.taints ?? []).map((t) => `${t.key}${t.value ? '=' + t.value : ''}:${t.effect}`).join(', ') || <span className="muted">none</span>}</dd>
-              <dt>Rolling update</dt>
-              <dd>{p.rollingUpdate}</dd>
+              {!eks && (
+                <>
+                  <dt>Rolling update</dt>
+                  <dd>{p.rollingUpdate}</dd>
+                </>
+              )}
               <dt>Capacity</dt>
-              <dd>{p.capacity?.type === 'spot' ? `spot, max ${p.capacity.spotMaxPricePercent}% of on-demand` : 'on-demand'}</dd>
+              <dd>{p.capacity?.type !== 'spot' ? 'on-demand' : p.capacity.spotMaxPricePercent ? `spot, max ${p.capacity.spotMaxPricePercent}% of on-demand` : 'spot'}</dd>
             </dl>
           )}
           <NodeTable pool={p} />
@@ -69,10 +84,11 @@ function EditPool({ session, cluster, pool, onDone }: { session: Session; cluste
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<PoolEdit>) => setEdit((e) => ({ ...e, ...patch }));
   const label = `Pool ${pool.name}`;
+  const eks = cluster.kind === 'eks';
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const { body, error } = poolPatch(pool, edit, cluster.version);
+    const { body, error } = poolPatch(pool, edit, cluster.version, cluster.kind);
     if (error) return setErrors({ [error.field]: error.message });
     if (!body) return onDone();
     setBusy(true);
@@ -104,15 +120,31 @@ function EditPool({ session, cluster, pool, onDone }: { session: Session; cluste
             )
           }
         </Field2>
-        <Field2 label={`${label} instance type`} error={errorAt(errors, 'instanceType')}>
-          {(a) => (
-            <select {...a} value={edit.instanceType} onChange={(e) => set({ instanceType: e.target.value })}>
-              {[...new Set([edit.instanceType, ...instanceTypes])].filter(Boolean).map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-          )}
-        </Field2>
+        {eks && (
+          <>
+            <Field2 label={`${label} min size`} error={errorAt(errors, 'minSize')}>
+              {(a) => <input {...a} type="number" min={0} value={edit.minSize} onChange={(e) => set({ minSize: Number(e.target.value) })} />}
+            </Field2>
+            <Field2 label={`${label} max size`} error={errorAt(errors, 'maxSize')}>
+              {(a) => <input {...a} type="number" min={1} value={edit.maxSize} onChange={(e) => set({ maxSize: Number(e.target.value) })} />}
+            </Field2>
+          </>
+        )}
+        {eks ? (
+          <Field2 label={`${label} instance types`} hint="a change replaces the node group" error={errorAt(errors, 'instanceTypes') ?? errorAt(errors, 'instanceType')}>
+            {(a) => <input {...a} value={edit.instanceTypes} onChange={(e) => set({ instanceTypes: e.target.value })} />}
+          </Field2>
+        ) : (
+          <Field2 label={`${label} instance type`} error={errorAt(errors, 'instanceType')}>
+            {(a) => (
+              <select {...a} value={edit.instanceType} onChange={(e) => set({ instanceType: e.target.value })}>
+                {[...new Set([edit.instanceType, ...instanceTypes])].filter(Boolean).map((t) => (
+                  <option key={t}>{t}</option>
+                ))}
+              </select>
+            )}
+          </Field2>
+        )}
       </div>
       {!pool.controlPlane && (
         <>
@@ -120,24 +152,30 @@ function EditPool({ session, cluster, pool, onDone }: { session: Session; cluste
             {(a) => <textarea {...a} rows={3} className="code" value={edit.labels} onChange={(e) => set({ labels: e.target.value })} />}
           </Field2>
           <TaintEditor label={`${label} taint`} taints={edit.taints} onChange={(taints) => set({ taints })} error={errorAt(errors, 'taints')} />
-          <Field2 label={`${label} rolling update`} error={errorAt(errors, 'rollingUpdate')}>
-            {(a) => (
-              <select {...a} value={edit.rollingUpdate} onChange={(e) => set({ rollingUpdate: e.target.value as PoolEdit['rollingUpdate'] })}>
-                <option value="expandFirst">Expand first</option>
-                <option value="contractFirst">Contract first</option>
-              </select>
-            )}
-          </Field2>
+          {eks ? (
+            <Field2 label={`${label} max unavailable`} error={errorAt(errors, 'maxUnavailable')}>
+              {(a) => <input {...a} type="number" min={1} max={100} value={edit.maxUnavailable} onChange={(e) => set({ maxUnavailable: Number(e.target.value) })} />}
+            </Field2>
+          ) : (
+            <Field2 label={`${label} rolling update`} error={errorAt(errors, 'rollingUpdate')}>
+              {(a) => (
+                <select {...a} value={edit.rollingUpdate} onChange={(e) => set({ rollingUpdate: e.target.value as PoolEdit['rollingUpdate'] })}>
+                  <option value="expandFirst">Expand first</option>
+                  <option value="contractFirst">Contract first</option>
+                </select>
+              )}
+            </Field2>
+          )}
           <CapacityFields
             prefix={label}
             type={edit.capacityType}
-            percent={edit.spotMaxPricePercent}
+            percent={eks ? undefined : edit.spotMaxPricePercent}
             onChange={(capacityType, spotMaxPricePercent) => set({ capacityType, spotMaxPricePercent: spotMaxPricePercent ?? edit.spotMaxPricePercent })}
             error={errorAt(errors, 'capacity')}
           />
         </>
       )}
-      {unplaced(errors, ['size', 'instanceType', 'labels', 'taints', 'rollingUpdate', 'capacity']).map((m) => (
+      {unplaced(errors, ['size', 'instanceType', 'labels', 'taints', 'rollingUpdate', 'capacity', ...(eks ? ['minSize', 'maxSize', 'instanceTypes', 'maxUnavailable'] : [])]).map((m) => (
         <p className="error" role="alert" key={m}>
           {m}
         </p>

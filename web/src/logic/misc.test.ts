@@ -64,6 +64,28 @@ describe('poolPatch', () => {
   it('reports unparsable labels', () => {
     expect(poolPatch(pool, { ...editOf(pool), labels: 'nope' }, 1).error?.field).toBe('labels');
   });
+
+  // An eks spot node group as the API returns it: no max price, scaling
+  // range and several instance types.
+  const spot: NodePool = {
+    name: 'spot',
+    size: 2,
+    minSize: 1,
+    maxSize: 4,
+    instanceType: 'm5.large',
+    instanceTypes: ['m5.large', 'm6i.large'],
+    capacity: { type: 'spot' },
+    maxUnavailable: 1,
+  };
+  it('sends only the label for an eks spot node group, no max price', () => {
+    const e = { ...editOf(spot), labels: 'tier=batch' };
+    expect(poolPatch(spot, e, 3, 'eks')).toEqual({ body: { version: 3, labels: { tier: 'batch' } } });
+  });
+  it("sends an eks node group's new instance types, range and maxUnavailable", () => {
+    const e = { ...editOf(spot), instanceTypes: 'm6i.large', minSize: 0, maxSize: 6, maxUnavailable: 2 };
+    expect(poolPatch(spot, e, 3, 'eks').body).toEqual({ version: 3, instanceTypes: ['m6i.large'], minSize: 0, maxSize: 6, maxUnavailable: 2 });
+    expect(poolPatch(spot, { ...editOf(spot), instanceTypes: 'm5.large, m6i.large' }, 3, 'eks')).toEqual({});
+  });
 });
 
 describe('events and progress', () => {
