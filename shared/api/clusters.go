@@ -259,9 +259,9 @@ func (h *Handler) getCluster(ctx context.Context, r *request) (response, error) 
 // loadCluster reads the {id} cluster of the caller's project; ids of the
 // wrong shape are simply not found.
 func (h *Handler) loadCluster(ctx context.Context, r *request) (*domain.Cluster, error) {
-	id := r.params["id"]
-	if !domain.ValidID(domain.PrefixCluster, id) {
-		return nil, notFound("cluster")
+	id, err := clusterIDParam(r)
+	if err != nil {
+		return nil, err
 	}
 	c, err := h.clusters.GetCluster(ctx, r.principal.Scope, id)
 	if err != nil {
@@ -273,9 +273,9 @@ func (h *Handler) loadCluster(ctx context.Context, r *request) (*domain.Cluster,
 // loadClusterDetails is loadCluster with tasks, ledger and nodes filled in
 // (as fillCluster does), read together rather than one after another.
 func (h *Handler) loadClusterDetails(ctx context.Context, r *request) (*domain.Cluster, error) {
-	id := r.params["id"]
-	if !domain.ValidID(domain.PrefixCluster, id) {
-		return nil, notFound("cluster")
+	id, err := clusterIDParam(r)
+	if err != nil {
+		return nil, err
 	}
 	c, tasks, resources, nodes, err := h.clusters.ClusterDetails(ctx, r.principal.Scope, id)
 	if err != nil {
@@ -283,6 +283,14 @@ func (h *Handler) loadClusterDetails(ctx context.Context, r *request) (*domain.C
 	}
 	h.fillWith(c, tasks, resources, nodes)
 	return c, nil
+}
+
+func clusterIDParam(r *request) (string, error) {
+	id := r.params["id"]
+	if !domain.ValidID(domain.PrefixCluster, id) {
+		return "", notFound("cluster")
+	}
+	return id, nil
 }
 
 func clusterLoadError(err error) error {
