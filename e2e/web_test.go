@@ -93,7 +93,9 @@ func TestWebConsole(t *testing.T) {
 func webPrepare(t *testing.T, web, nodeBin string) {
 	t.Helper()
 	run := func(args ...string) {
-		cmd := exec.Command(filepath.Join(nodeBin, "npm"), args...)
+		// The node@22 package ships node only: npm is the machine's, run
+		// on Node 22 by putting it first on PATH (as make web does).
+		cmd := exec.Command("npm", args...)
 		cmd.Dir = web
 		cmd.Env = append(os.Environ(), "PATH="+nodeBin+string(os.PathListSeparator)+os.Getenv("PATH"))
 		if out, err := cmd.CombinedOutput(); err != nil {
