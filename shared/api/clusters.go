@@ -23,7 +23,8 @@ type ClusterStore interface {
 	ListClusters(ctx context.Context, scope domain.Scope, page store.Page) ([]domain.Cluster, string, error)
 	UpdateCluster(ctx context.Context, scope domain.Scope, id string, mutate func(*domain.Cluster) error) (*domain.Cluster, error)
 	// ClusterDetails reads a cluster with its tasks, ledger and nodes in
-	// one round trip; ClusterChildren reads those of a cluster in hand.
+	// the time of one round trip (two concurrent requests);
+	// ClusterChildren reads those of a cluster in hand with one Query.
 	ClusterDetails(ctx context.Context, scope domain.Scope, id string) (*domain.Cluster, []domain.Task, []domain.Resource, map[string][]domain.Node, error)
 	ClusterChildren(ctx context.Context, scope domain.Scope, clusterID string) ([]domain.Task, []domain.Resource, map[string][]domain.Node, error)
 	Tasks(ctx context.Context, scope domain.Scope, clusterID string) ([]domain.Task, error)
