@@ -29,11 +29,8 @@ func (h *Handler) listNodePools(ctx context.Context, r *request) (response, erro
 	if err := h.requireClusters(); err != nil {
 		return response{}, err
 	}
-	c, err := h.loadCluster(ctx, r)
+	c, err := h.loadClusterDetails(ctx, r)
 	if err != nil {
-		return response{}, err
-	}
-	if err := h.fillCluster(ctx, r.principal.Scope, c); err != nil {
 		return response{}, err
 	}
 	return jsonResponse(http.StatusOK, List[domain.NodePool]{Items: c.NodePools}), nil
