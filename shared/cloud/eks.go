@@ -1,7 +1,6 @@
 package cloud
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -92,15 +91,7 @@ func (s *EKSService) ours(tags map[string]string) bool {
 
 // ledgerIndex reads the ledger by key (by id for keyless entries).
 func (s *EKSService) ledgerIndex(ctx context.Context) (ledgerIndex, error) {
-	all, err := s.scope.Ledger.Resources(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the resource ledger of cluster %s: %w", s.scope.ClusterID, err)
-	}
-	idx := make(ledgerIndex, len(all))
-	for _, r := range all {
-		idx[cmp.Or(r.Key, r.ID)] = r
-	}
-	return idx, nil
+	return readLedgerIndex(ctx, s.scope)
 }
 
 // record writes a ledger entry unless the ledger holds it already.

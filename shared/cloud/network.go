@@ -159,9 +159,15 @@ func drain[O, T any](ctx context.Context, p pager[O], items func(O) []T) ([]T, e
 type ledgerIndex map[string]domain.Resource
 
 func (s *NetworkService) ledger(ctx context.Context) (ledgerIndex, error) {
-	all, err := s.scope.Ledger.Resources(ctx)
+	return readLedgerIndex(ctx, s.scope)
+}
+
+// readLedgerIndex reads the cluster's ledger by key (by id for keyless
+// entries).
+func readLedgerIndex(ctx context.Context, scope *ClusterScope) (ledgerIndex, error) {
+	all, err := scope.Ledger.Resources(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read the resource ledger of cluster %s: %w", s.scope.ClusterID, err)
+		return nil, fmt.Errorf("read the resource ledger of cluster %s: %w", scope.ClusterID, err)
 	}
 	idx := make(ledgerIndex, len(all))
 	for _, r := range all {
