@@ -6,7 +6,7 @@ import { can } from '../logic/auth';
 import { errorAt, fieldErrors, unplaced, type FieldErrors } from '../logic/errors';
 import { trustPolicy } from '../logic/trust';
 import { regions } from '../logic/wizard';
-import { ErrorBanner, Field, when } from './ui';
+import { ErrorBanner, Field, when, FormActions, FormErrors } from './ui';
 
 export function Accounts({ session }: { session: Session }) {
   const { client, claims } = session;
@@ -171,19 +171,8 @@ function AddAccount({ session, onDone }: { session: Session; onDone: () => void 
           </Field>
         </>
       )}
-      {unplaced(errors, shown).map((m) => (
-        <p className="error" role="alert" key={m}>
-          {m}
-        </p>
-      ))}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          Add account
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormErrors messages={unplaced(errors, shown)} />
+      <FormActions submit="Add account" busy={busy} onCancel={onDone} />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import type { Session } from './App';
 import { can } from '../logic/auth';
 import { errorAt, fieldErrors, unplaced, type FieldErrors } from '../logic/errors';
 import { editOf, poolPatch, type PoolEdit } from '../logic/nodepool';
-import { Field as Field2, KeyValues } from './ui';
+import { Field as Field2, KeyValues, FormActions, FormErrors } from './ui';
 import { NodeTable } from './ClusterDetail';
 import { CapacityFields, TaintEditor, instanceTypes } from './PoolFields';
 
@@ -175,19 +175,8 @@ function EditPool({ session, cluster, pool, onDone }: { session: Session; cluste
           />
         </>
       )}
-      {unplaced(errors, ['size', 'instanceType', 'labels', 'taints', 'rollingUpdate', 'capacity', ...(eks ? ['minSize', 'maxSize', 'instanceTypes', 'maxUnavailable'] : [])]).map((m) => (
-        <p className="error" role="alert" key={m}>
-          {m}
-        </p>
-      ))}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          Save changes
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormErrors messages={unplaced(errors, ['size', 'instanceType', 'labels', 'taints', 'rollingUpdate', 'capacity', ...(eks ? ['minSize', 'maxSize', 'instanceTypes', 'maxUnavailable'] : [])])} />
+      <FormActions submit="Save changes" busy={busy} onCancel={onDone} />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import type { Session } from './App';
 import { usePoll } from '../hooks';
 import { can } from '../logic/auth';
 import { errorAt, fieldErrors, unplaced, type FieldErrors } from '../logic/errors';
-import { ErrorBanner, Field, when } from './ui';
+import { ErrorBanner, Field, when, FormActions, FormErrors } from './ui';
 
 const layerTypes: Layer['type'][] = ['os', 'kubernetes', 'cni', 'csi', 'addon'];
 
@@ -149,24 +149,13 @@ function CreateProfile({ session, onDone }: { session: Session; onDone: () => vo
       <button type="button" onClick={() => setLayers([...layers, { type: 'addon', name: '', version: '', values: '' }])}>
         Add layer
       </button>
-      {unplaced(errors, ['name', 'description', 'layers']).map((m) => (
-        <p className="error" role="alert" key={m}>
-          {m}
-        </p>
-      ))}
+      <FormErrors messages={unplaced(errors, ['name', 'description', 'layers'])} />
       {errorAt(errors, 'layers') && !layers.some((_, i) => errorAt(errors, `layers[${i}]`)) && (
         <p className="error" role="alert">
           {errorAt(errors, 'layers')}
         </p>
       )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          Create profile
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Create profile" busy={busy} onCancel={onDone} />
     </form>
   );
 }

@@ -86,3 +86,30 @@ export function when(iso?: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
+
+/** The API's field errors that no input shows, as alerts above a form's buttons. */
+export function FormErrors({ messages }: { messages: string[] }) {
+  return (
+    <>
+      {messages.map((m) => (
+        <p className="error" role="alert" key={m}>
+          {m}
+        </p>
+      ))}
+    </>
+  );
+}
+
+/** A form's submit and cancel buttons. */
+export function FormActions({ submit, busy, onCancel }: { submit: string; busy: boolean; onCancel: () => void }) {
+  return (
+    <div className="actions">
+      <button type="submit" className="primary" disabled={busy}>
+        {submit}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
